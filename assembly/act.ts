@@ -1,0 +1,169 @@
+// Activations: the fused bias-add + forward and the backward of each kind, side by side.
+// Matrices are (rows × cols) row-major with one bias per row: the course's (units × examples).
+// Elementwise-linear kinds run on v128 under ASC_FEATURE_SIMD; sigmoid/tanh call exp/tanh per element.
+
+export const LINEAR: i32 = 0;
+export const SIGMOID: i32 = 1;
+export const TANH: i32 = 2;
+export const RELU: i32 = 3;
+export const LEAKY_RELU: i32 = 4;
+
+/** exp in T's own precision. */
+@inline export function expT<T>(x: T): T {
+  if (sizeof<T>() == 4) return <T>Mathf.exp(<f32>x);
+  return <T>Math.exp(<f64>x);
+}
+
+/** Sigmoid without overflow: exp only ever sees a non-positive argument. */
+@inline function sigmoid<T>(z: T): T {
+  if (z >= <T>0) return <T>1 / (<T>1 + expT<T>(-z));
+  const e = expT<T>(z);
+  return e / (<T>1 + e);
+}
+
+@inline function tanhT<T>(x: T): T {
+  if (sizeof<T>() == 4) return <T>Mathf.tanh(<f32>x);
+  return <T>Math.tanh(<f64>x);
+}
+
+/** Z[i,:] += bias[i] when bias ≠ 0, then A = f(Z); A may alias Z. Returns 0, or -1 for an unknown kind. */
+export function actForward<T>(kind: i32, z: usize, bias: usize, a: usize, rows: i32, cols: i32, slope: T): i32 {
+  if (kind < LINEAR || kind > LEAKY_RELU) return -1;
+  const size = <usize>sizeof<T>();
+  const rowBytes = <usize>cols * size;
+  for (let i = 0; i < rows; i++) {
+    const zr = z + <usize>i * rowBytes;
+    const ar = a + <usize>i * rowBytes;
+    const bv: T = bias ? load<T>(bias + <usize>i * size) : <T>0;
+    let q: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vb = v128.splat<T>(bv);
+      const vs = v128.splat<T>(slope);
+      const zero = v128.splat<T>(0);
+      if (kind == LINEAR || kind == RELU || kind == LEAKY_RELU) {
+        for (; q + 16 <= rowBytes; q += 16) {
+          const v = v128.add<T>(v128.load(zr + q), vb);
+          v128.store(zr + q, v);
+          let out = v;
+          if (kind == RELU) out = v128.max<T>(v, zero);
+          else if (kind == LEAKY_RELU) out = v128.bitselect(v, v128.mul<T>(v, vs), v128.gt<T>(v, zero));
+          v128.store(ar + q, out);
+        }
+      }
+    }
+    for (; q < rowBytes; q += size) {
+      const v = load<T>(zr + q) + bv;
+      store<T>(zr + q, v);
+      store<T>(ar + q, activate<T>(kind, v, slope));
+    }
+  }
+  return 0;
+}
+
+/** f(z) for one element. */
+@inline function activate<T>(kind: i32, v: T, slope: T): T {
+  if (kind == SIGMOID) return sigmoid<T>(v);
+  if (kind == TANH) return tanhT<T>(v);
+  if (kind == RELU) return v > <T>0 ? v : <T>0;
+  if (kind == LEAKY_RELU) return v > <T>0 ? v : v * slope;
+  return v;
+}
+
+/** dZ = dA ⊙ f'(Z) over n elements, using A for sigmoid/tanh and Z for the relus. dZ may alias dA. Returns 0, or -1 for an unknown kind. */
+export function actBackward<T>(kind: i32, z: usize, a: usize, da: usize, dz: usize, n: i32, slope: T): i32 {
+  if (kind < LINEAR || kind > LEAKY_RELU) return -1;
+  const size = <usize>sizeof<T>();
+  const bytes = <usize>n * size;
+  let q: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = v128.splat<T>(1);
+    const zero = v128.splat<T>(0);
+    const vs = v128.splat<T>(slope);
+    for (; q + 16 <= bytes; q += 16) {
+      const g = v128.load(da + q);
+      let out = g;
+      if (kind == SIGMOID) {
+        const av = v128.load(a + q);
+        out = v128.mul<T>(v128.mul<T>(g, av), v128.sub<T>(one, av));
+      } else if (kind == TANH) {
+        const av = v128.load(a + q);
+        out = v128.mul<T>(g, v128.sub<T>(one, v128.mul<T>(av, av)));
+      } else if (kind == RELU) {
+        out = v128.and(g, v128.gt<T>(v128.load(z + q), zero));
+      } else if (kind == LEAKY_RELU) {
+        out = v128.bitselect(g, v128.mul<T>(g, vs), v128.gt<T>(v128.load(z + q), zero));
+      }
+      v128.store(dz + q, out);
+    }
+  }
+  for (; q < bytes; q += size) {
+    store<T>(dz + q, load<T>(da + q) * derivative<T>(kind, load<T>(z + q), load<T>(a + q), slope));
+  }
+  return 0;
+}
+
+/** f'(z) for one element, from z or a = f(z). */
+@inline function derivative<T>(kind: i32, zv: T, av: T, slope: T): T {
+  if (kind == SIGMOID) return av * (<T>1 - av);
+  if (kind == TANH) return <T>1 - av * av;
+  if (kind == RELU) return zv > <T>0 ? <T>1 : <T>0;
+  if (kind == LEAKY_RELU) return zv > <T>0 ? <T>1 : slope;
+  return <T>1;
+}
+
+/** Z[i,:] += bias[i] when bias ≠ 0, then each column of A is softmax of that column of Z (max-shifted). */
+export function softmaxForward<T>(z: usize, bias: usize, a: usize, rows: i32, cols: i32): void {
+  const size = <usize>sizeof<T>();
+  const rowBytes = <usize>cols * size;
+  for (let j = 0; j < cols; j++) {
+    const zc = z + <usize>j * size;
+    const ac = a + <usize>j * size;
+    let mx: T = -Infinity;
+    for (let i = 0; i < rows; i++) {
+      const p = zc + <usize>i * rowBytes;
+      const v = load<T>(p) + (bias ? load<T>(bias + <usize>i * size) : <T>0);
+      store<T>(p, v);
+      if (v > mx) mx = v;
+    }
+    // An all -Infinity column would give NaN; treat it as uniform-free zero mass instead.
+    if (mx == -Infinity) mx = 0;
+    let sum: f64 = 0;
+    for (let i = 0; i < rows; i++) {
+      const off = <usize>i * rowBytes;
+      const e = expT<T>(load<T>(zc + off) - mx);
+      store<T>(ac + off, e);
+      sum += <f64>e;
+    }
+    const inv = <T>(1.0 / sum);
+    for (let i = 0; i < rows; i++) {
+      const off = <usize>i * rowBytes;
+      store<T>(ac + off, load<T>(ac + off) * inv);
+    }
+  }
+}
+
+/** dZ = scale·(A − Y) over n elements: the gradient of softmax + cross-entropy (and sigmoid + BCE) w.r.t. Z. */
+export function probMinusTarget<T>(a: usize, y: usize, dz: usize, n: i32, scale: T): void {
+  const size = <usize>sizeof<T>();
+  const bytes = <usize>n * size;
+  let q: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vs = v128.splat<T>(scale);
+    for (; q + 16 <= bytes; q += 16) {
+      v128.store(dz + q, v128.mul<T>(vs, v128.sub<T>(v128.load(a + q), v128.load(y + q))));
+    }
+  }
+  for (; q < bytes; q += size) store<T>(dz + q, scale * (load<T>(a + q) - load<T>(y + q)));
+}
+
+/** dA = −(Y/A − (1−Y)/(1−A)), the course's dAL of binary cross-entropy, with A clipped to [eps, 1−eps]. */
+export function bceGrad<T>(a: usize, y: usize, da: usize, n: i32, eps: T): void {
+  const size = <usize>sizeof<T>();
+  const hi = <T>1 - eps;
+  for (let q: usize = 0, bytes = <usize>n * size; q < bytes; q += size) {
+    let av = load<T>(a + q);
+    av = av < eps ? eps : av > hi ? hi : av;
+    const yv = load<T>(y + q);
+    store<T>(da + q, -(yv / av - (<T>1 - yv) / (<T>1 - av)));
+  }
+}

@@ -1,0 +1,198 @@
+// GEMM: C = alpha·op(A)·op(B) + beta·C over row-major matrices in linear memory, op ∈ {N, T}.
+// One driver for every transpose combination: op(A) is read through (row, column) byte strides,
+// so A never needs packing; op(B) is read in place when it is untransposed and whole, otherwise
+// one KC×NR panel at a time is packed into static scratch and then reused by every row tile.
+// The register tile is 4 rows × 2 vectors (f32: 4×8, f64: 4×4) under ASC_FEATURE_SIMD and
+// 4×4 scalars in the scalar twin; both accumulate each KC block in registers.
+
+/** Rows of C per register tile. */
+const MR: i32 = 4;
+/** Depth of one k block: a 4×KC slice of op(A) plus a KC×NR panel of op(B) stay in L1. */
+const KC: i32 = 256;
+/** Largest panel width in elements (f32 SIMD: 8). */
+const NR_MAX: i32 = 8;
+
+/** Packed-panel scratch: KC×NR_MAX elements of the widest type; static, so kernels never grow memory. */
+const panel: usize = memory.data(KC * NR_MAX * 8, 16);
+/** Spill space for a partial register tile: MR rows of 32 bytes. */
+const spill: usize = memory.data(MR * 32, 16);
+
+/** Panel width in elements for T in this build. */
+@inline function panelWidth<T>(): i32 {
+  if (ASC_FEATURE_SIMD) return 32 / sizeof<T>();
+  return 4;
+}
+
+/** C = alpha·op(A)·op(B) + beta·C; op(A) is m×k, op(B) is k×n, leading dimensions in elements. */
+export function gemm<T>(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: T, c: usize, ldc: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  const size = <usize>sizeof<T>();
+  const ldcBytes = <usize>ldc * size;
+  scaleMatrix<T>(m, n, beta, c, ldcBytes);
+  if (k <= 0 || alpha == <T>0) return;
+
+  const nr = panelWidth<T>();
+  // Byte strides of op(A) and op(B) along their rows and columns.
+  const aRow: usize = transA ? size : <usize>lda * size;
+  const aCol: usize = transA ? <usize>lda * size : size;
+  const bRow: usize = transB ? size : <usize>ldb * size;
+  const bCol: usize = transB ? <usize>ldb * size : size;
+
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    for (let j = 0; j < n; j += nr) {
+      const nc = min(nr, n - j);
+      const bBase = b + <usize>pc * bRow + <usize>j * bCol;
+      let bp = bBase;
+      let bStride = bRow;
+      if (transB || nc < nr) {
+        packPanel<T>(kc, nc, nr, bBase, bRow, bCol);
+        bp = panel;
+        bStride = <usize>nr * size;
+      }
+      for (let i = 0; i < m; i += MR) {
+        const mc = min(MR, m - i);
+        const aBase = a + <usize>i * aRow + <usize>pc * aCol;
+        const cp = c + <usize>i * ldcBytes + <usize>j * size;
+        if (ASC_FEATURE_SIMD) {
+          tileSimd<T>(kc, aBase, aRow, aCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
+        } else {
+          tileScalar<T>(kc, aBase, aRow, aCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
+        }
+      }
+    }
+  }
+}
+
+/** C = beta·C over an m×n block; beta = 0 overwrites (NaN in C does not survive), beta = 1 is free. */
+function scaleMatrix<T>(m: i32, n: i32, beta: T, c: usize, ldcBytes: usize): void {
+  if (beta == <T>1) return;
+  const rowBytes = <usize>n * sizeof<T>();
+  for (let i = 0; i < m; i++) {
+    const row = c + <usize>i * ldcBytes;
+    if (beta == <T>0) {
+      memory.fill(row, 0, rowBytes);
+    } else {
+      for (let q: usize = 0; q < rowBytes; q += sizeof<T>()) store<T>(row + q, load<T>(row + q) * beta);
+    }
+  }
+}
+
+/** Copies a kc×nc block of op(B) into `panel` as kc rows of nr elements, zero-padding columns ≥ nc. */
+function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: usize): void {
+  const size = <usize>sizeof<T>();
+  const dstRow = <usize>nr * size;
+  if (nc < nr) memory.fill(panel, 0, <usize>kc * dstRow);
+  // Column-outer order: for a transposed B each column of op(B) is a contiguous row of B.
+  for (let q = 0; q < nc; q++) {
+    let s = src + <usize>q * bCol;
+    let d = panel + <usize>q * size;
+    for (let p = 0; p < kc; p++) {
+      store<T>(d, load<T>(s));
+      s += bRow;
+      d += dstRow;
+    }
+  }
+}
+
+/** C[0:mc, 0:nc] += alpha · A-slice(mc×kc) · panel(kc×nr), with 4×2 vector accumulators. */
+@inline function tileSimd<T>(
+  kc: i32, a: usize, aRow: usize, aCol: usize, mc: i32,
+  bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+): void {
+  // Rows past mc re-read the last valid row; their sums are discarded on write-back.
+  const o1: usize = mc > 1 ? aRow : 0;
+  const o2: usize = mc > 2 ? aRow * 2 : o1;
+  const o3: usize = mc > 3 ? aRow * 3 : o2;
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
+  let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0);
+  let c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const x0 = v128.load_splat<T>(a);
+    c00 = v128.add<T>(c00, v128.mul<T>(x0, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(x0, b1));
+    const x1 = v128.load_splat<T>(a + o1);
+    c10 = v128.add<T>(c10, v128.mul<T>(x1, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(x1, b1));
+    const x2 = v128.load_splat<T>(a + o2);
+    c20 = v128.add<T>(c20, v128.mul<T>(x2, b0));
+    c21 = v128.add<T>(c21, v128.mul<T>(x2, b1));
+    const x3 = v128.load_splat<T>(a + o3);
+    c30 = v128.add<T>(c30, v128.mul<T>(x3, b0));
+    c31 = v128.add<T>(c31, v128.mul<T>(x3, b1));
+    a += aCol;
+    bp += bStride;
+  }
+  const va = v128.splat<T>(alpha);
+  if (mc == MR && nc == 32 / sizeof<T>()) {
+    addRow<T>(c, c00, c01, va);
+    addRow<T>(c + ldcBytes, c10, c11, va);
+    addRow<T>(c + ldcBytes * 2, c20, c21, va);
+    addRow<T>(c + ldcBytes * 3, c30, c31, va);
+    return;
+  }
+  v128.store(spill, c00); v128.store(spill, c01, 16);
+  v128.store(spill, c10, 32); v128.store(spill, c11, 48);
+  v128.store(spill, c20, 64); v128.store(spill, c21, 80);
+  v128.store(spill, c30, 96); v128.store(spill, c31, 112);
+  addSpill<T>(mc, nc, c, ldcBytes, alpha);
+}
+
+/** C[row, 0:2 vectors] += alpha·(lo, hi). */
+@inline function addRow<T>(c: usize, lo: v128, hi: v128, va: v128): void {
+  v128.store(c, v128.add<T>(v128.load(c), v128.mul<T>(va, lo)));
+  v128.store(c, v128.add<T>(v128.load(c, 16), v128.mul<T>(va, hi)), 16);
+}
+
+/** C[0:mc, 0:nc] += alpha·spill, where spill holds MR rows of 32 bytes. */
+@inline function addSpill<T>(mc: i32, nc: i32, c: usize, ldcBytes: usize, alpha: T): void {
+  const size = <usize>sizeof<T>();
+  for (let r = 0; r < mc; r++) {
+    const row = c + <usize>r * ldcBytes;
+    const acc = spill + <usize>r * 32;
+    for (let q = 0; q < nc; q++) {
+      const off = <usize>q * size;
+      store<T>(row + off, load<T>(row + off) + alpha * load<T>(acc + off));
+    }
+  }
+}
+
+/** Scalar twin of tileSimd: a 4×4 tile of scalar accumulators over a panel of width 4. */
+@inline function tileScalar<T>(
+  kc: i32, a: usize, aRow: usize, aCol: usize, mc: i32,
+  bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+): void {
+  const size = <usize>sizeof<T>();
+  const o1: usize = mc > 1 ? aRow : 0;
+  const o2: usize = mc > 2 ? aRow * 2 : o1;
+  const o3: usize = mc > 3 ? aRow * 3 : o2;
+  let c00: T = 0, c01: T = 0, c02: T = 0, c03: T = 0;
+  let c10: T = 0, c11: T = 0, c12: T = 0, c13: T = 0;
+  let c20: T = 0, c21: T = 0, c22: T = 0, c23: T = 0;
+  let c30: T = 0, c31: T = 0, c32: T = 0, c33: T = 0;
+  for (let p = 0; p < kc; p++) {
+    const b0 = load<T>(bp), b1 = load<T>(bp + size), b2 = load<T>(bp + size * 2), b3 = load<T>(bp + size * 3);
+    const x0 = load<T>(a);
+    c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
+    const x1 = load<T>(a + o1);
+    c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
+    const x2 = load<T>(a + o2);
+    c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
+    const x3 = load<T>(a + o3);
+    c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3;
+    a += aCol;
+    bp += bStride;
+  }
+  store<T>(spill, c00); store<T>(spill + size, c01); store<T>(spill + size * 2, c02); store<T>(spill + size * 3, c03);
+  store<T>(spill + 32, c10); store<T>(spill + 32 + size, c11); store<T>(spill + 32 + size * 2, c12); store<T>(spill + 32 + size * 3, c13);
+  store<T>(spill + 64, c20); store<T>(spill + 64 + size, c21); store<T>(spill + 64 + size * 2, c22); store<T>(spill + 64 + size * 3, c23);
+  store<T>(spill + 96, c30); store<T>(spill + 96 + size, c31); store<T>(spill + 96 + size * 2, c32); store<T>(spill + 96 + size * 3, c33);
+  addSpill<T>(mc, nc, c, ldcBytes, alpha);
+}

@@ -1,0 +1,112 @@
+// The whole ABI of simdnet's kernel module: numbers and byte pointers into this module's memory.
+// Matrices are row-major; `ld*` are leading dimensions in elements; `trans*` is 0 (N) or 1 (T).
+import { gemm } from "./gemm";
+import { actForward, actBackward, softmaxForward, probMinusTarget, bceGrad } from "./act";
+import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
+import { axpy, scale } from "./update";
+
+// The runtime's `abort` is routed here (asconfig `use`), so the module imports nothing.
+/** Traps with `unreachable`: the host sees a RuntimeError instead of a call out to JS. */
+function trap(message: usize, fileName: usize, line: u32, column: u32): void {
+  unreachable();
+}
+
+/** 1 when this build uses v128 SIMD kernels, 0 for the scalar build. */
+export function simd_enabled(): i32 { return ASC_FEATURE_SIMD ? 1 : 0; }
+
+/** Allocates `bytes` (16-byte aligned) and returns the pointer; traps when memory cannot grow. */
+export function alloc(bytes: usize): usize { return heap.alloc(bytes); }
+
+/** Frees a block returned by `alloc`. */
+export function free(ptr: usize): void { heap.free(ptr); }
+
+/** f32 C(m×n) = alpha·op(A)(m×k)·op(B)(k×n) + beta·C. */
+export function gemm_f32(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32): void {
+  gemm<f32>(transA != 0, transB != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+/** f64 C(m×n) = alpha·op(A)(m×k)·op(B)(k×n) + beta·C. */
+export function gemm_f64(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32): void {
+  gemm<f64>(transA != 0, transB != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+// ---- activations: kind 0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 leaky relu (slope for x < 0) ----
+
+/** f32 Z[i,:] += bias[i] (bias 0 = none), A = f(Z) over a rows×cols matrix; A may alias Z. Returns 0, or -1 for an unknown kind. */
+export function act_forward_f32(kind: i32, z: usize, bias: usize, a: usize, rows: i32, cols: i32, slope: f32): i32 {
+  return actForward<f32>(kind, z, bias, a, rows, cols, slope);
+}
+/** f64 twin of act_forward_f32. */
+export function act_forward_f64(kind: i32, z: usize, bias: usize, a: usize, rows: i32, cols: i32, slope: f64): i32 {
+  return actForward<f64>(kind, z, bias, a, rows, cols, slope);
+}
+/** f32 dZ = dA ⊙ f'(Z) over n elements (sigmoid/tanh read A, relus read Z); dZ may alias dA. Returns 0 or -1. */
+export function act_backward_f32(kind: i32, z: usize, a: usize, da: usize, dz: usize, n: i32, slope: f32): i32 {
+  return actBackward<f32>(kind, z, a, da, dz, n, slope);
+}
+/** f64 twin of act_backward_f32. */
+export function act_backward_f64(kind: i32, z: usize, a: usize, da: usize, dz: usize, n: i32, slope: f64): i32 {
+  return actBackward<f64>(kind, z, a, da, dz, n, slope);
+}
+/** f32 Z[i,:] += bias[i], then softmax down each column of the rows×cols matrix into A (A may alias Z). */
+export function softmax_forward_f32(z: usize, bias: usize, a: usize, rows: i32, cols: i32): void {
+  softmaxForward<f32>(z, bias, a, rows, cols);
+}
+/** f64 twin of softmax_forward_f32. */
+export function softmax_forward_f64(z: usize, bias: usize, a: usize, rows: i32, cols: i32): void {
+  softmaxForward<f64>(z, bias, a, rows, cols);
+}
+/** f32 dZ = scale·(A − Y) over n elements: softmax+CE (and sigmoid+BCE) gradient w.r.t. Z. */
+export function prob_minus_target_f32(a: usize, y: usize, dz: usize, n: i32, scale: f32): void {
+  probMinusTarget<f32>(a, y, dz, n, scale);
+}
+/** f64 twin of prob_minus_target_f32. */
+export function prob_minus_target_f64(a: usize, y: usize, dz: usize, n: i32, scale: f64): void {
+  probMinusTarget<f64>(a, y, dz, n, scale);
+}
+/** f32 dA = −(Y/A − (1−Y)/(1−A)) over n elements, A clipped to [eps, 1−eps]. */
+export function bce_grad_f32(a: usize, y: usize, da: usize, n: i32, eps: f32): void {
+  bceGrad<f32>(a, y, da, n, eps);
+}
+/** f64 twin of bce_grad_f32. */
+export function bce_grad_f64(a: usize, y: usize, da: usize, n: i32, eps: f64): void {
+  bceGrad<f64>(a, y, da, n, eps);
+}
+
+// ---- reductions (losses return f64 sums; the caller divides by m) ----
+
+/** f32 out[i] = scale·Σ_j X[i,j] over a rows×cols matrix. */
+export function sum_rows_f32(x: usize, rows: i32, cols: i32, out: usize, scale: f32): void { sumRows<f32>(x, rows, cols, out, scale); }
+/** f64 twin of sum_rows_f32. */
+export function sum_rows_f64(x: usize, rows: i32, cols: i32, out: usize, scale: f64): void { sumRows<f64>(x, rows, cols, out, scale); }
+/** f32 out[j] = scale·Σ_i X[i,j] over a rows×cols matrix. */
+export function sum_cols_f32(x: usize, rows: i32, cols: i32, out: usize, scale: f32): void { sumCols<f32>(x, rows, cols, out, scale); }
+/** f64 twin of sum_cols_f32. */
+export function sum_cols_f64(x: usize, rows: i32, cols: i32, out: usize, scale: f64): void { sumCols<f64>(x, rows, cols, out, scale); }
+/** f32 Σ −[y ln a + (1−y) ln(1−a)] over n elements, a clipped to [eps, 1−eps]. */
+export function bce_loss_f32(a: usize, y: usize, n: i32, eps: f64): f64 { return bceLoss<f32>(a, y, n, eps); }
+/** f64 twin of bce_loss_f32. */
+export function bce_loss_f64(a: usize, y: usize, n: i32, eps: f64): f64 { return bceLoss<f64>(a, y, n, eps); }
+/** f32 Σ −y ln max(a, eps) over n elements. */
+export function ce_loss_f32(a: usize, y: usize, n: i32, eps: f64): f64 { return crossEntropyLoss<f32>(a, y, n, eps); }
+/** f64 twin of ce_loss_f32. */
+export function ce_loss_f64(a: usize, y: usize, n: i32, eps: f64): f64 { return crossEntropyLoss<f64>(a, y, n, eps); }
+/** f32 Σ (a − y)² over n elements. */
+export function squared_error_f32(a: usize, y: usize, n: i32): f64 { return squaredError<f32>(a, y, n); }
+/** f64 twin of squared_error_f32. */
+export function squared_error_f64(a: usize, y: usize, n: i32): f64 { return squaredError<f64>(a, y, n); }
+/** f32 Σ x·y over n elements, accumulated in f64; dot(x, x) is the sum of squares for L2. */
+export function dot_f32(x: usize, y: usize, n: i32): f64 { return dot<f32>(x, y, n); }
+/** f64 twin of dot_f32. */
+export function dot_f64(x: usize, y: usize, n: i32): f64 { return dot<f64>(x, y, n); }
+
+// ---- elementwise updates ----
+
+/** f32 y += alpha·x over n elements. */
+export function axpy_f32(n: i32, alpha: f32, x: usize, y: usize): void { axpy<f32>(n, alpha, x, y); }
+/** f64 twin of axpy_f32. */
+export function axpy_f64(n: i32, alpha: f64, x: usize, y: usize): void { axpy<f64>(n, alpha, x, y); }
+/** f32 x *= alpha over n elements. */
+export function scale_f32(n: i32, alpha: f32, x: usize): void { scale<f32>(n, alpha, x); }
+/** f64 twin of scale_f32. */
+export function scale_f64(n: i32, alpha: f64, x: usize): void { scale<f64>(n, alpha, x); }

@@ -1,0 +1,233 @@
+// Typed, shape-checked wrappers of every WASM kernel over Tensors in one module's memory.
+import type { KernelExports } from './runtime/abi.js';
+import { Arena, type DType, type Tensor } from './runtime/arena.js';
+import { loadModule, type Build, type LoadOptions } from './runtime/load.js';
+
+/** Activations with an elementwise derivative. */
+export type Activation = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
+
+/** Kernel codes of the activations (assembly/act.ts). */
+export const ACTIVATION_CODE: Record<Activation, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
+
+/** Throws unless name is a known activation. */
+export function activationCode(name: unknown): number {
+  const code = typeof name === 'string' && Object.hasOwn(ACTIVATION_CODE, name) ? ACTIVATION_CODE[name as Activation] : undefined;
+  if (code === undefined) {
+    throw new Error(`simdnet: unknown activation '${String(name)}'; expected one of ${Object.keys(ACTIVATION_CODE).join(', ')}`);
+  }
+  return code;
+}
+
+function checkFinite(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`simdnet: ${name} must be a finite number, got ${String(value)}`);
+  return value;
+}
+
+function sameShape(a: Tensor, b: Tensor, what: string): void {
+  if (a.rows !== b.rows || a.cols !== b.cols) {
+    throw new Error(`simdnet: ${what}: shapes ${a.rows}×${a.cols} and ${b.rows}×${b.cols} differ`);
+  }
+}
+
+function sameDType(tensors: Tensor[], what: string): DType {
+  const dtype = tensors[0]!.dtype;
+  for (const t of tensors) {
+    if (t.dtype !== dtype) throw new Error(`simdnet: ${what}: mixes ${dtype} and ${t.dtype} tensors`);
+  }
+  return dtype;
+}
+
+function overlaps(a: Tensor, b: Tensor): boolean {
+  return a.ptr < b.ptr + b.byteLength && b.ptr < a.ptr + a.byteLength;
+}
+
+/** One instantiated kernel module: its memory arena plus typed kernels. */
+export class Kernels extends Arena {
+  /** Loads the kernel module (SIMD where the host has it, else scalar). */
+  static async load(options: LoadOptions = {}): Promise<Kernels> {
+    const { build, exports } = await loadModule(options);
+    return new Kernels(build, exports);
+  }
+
+  constructor(readonly build: Build, exports: KernelExports) {
+    super(exports);
+  }
+
+  /** C = alpha·op(A)·op(B) + beta·C; beta = 0 ignores C's old content. */
+  gemm(transA: boolean, transB: boolean, alpha: number, A: Tensor, B: Tensor, beta: number, C: Tensor): Tensor {
+    this.own(A, 'A'); this.own(B, 'B'); this.own(C, 'C');
+    const dtype = sameDType([A, B, C], 'gemm');
+    checkFinite(alpha, 'gemm alpha'); checkFinite(beta, 'gemm beta');
+    const m = transA ? A.cols : A.rows;
+    const k = transA ? A.rows : A.cols;
+    const kb = transB ? B.cols : B.rows;
+    const n = transB ? B.rows : B.cols;
+    const opA = `${transA ? 'Aᵀ' : 'A'} (${m}×${k})`;
+    const opB = `${transB ? 'Bᵀ' : 'B'} (${kb}×${n})`;
+    if (k !== kb) throw new Error(`simdnet: gemm: inner dimensions differ: ${opA} · ${opB}`);
+    if (C.rows !== m || C.cols !== n) throw new Error(`simdnet: gemm: C is ${C.rows}×${C.cols} but ${opA} · ${opB} is ${m}×${n}`);
+    if (overlaps(C, A) || overlaps(C, B)) throw new Error('simdnet: gemm: C must not share memory with A or B');
+    const fn = dtype === 'float32' ? this.exports.gemm_f32 : this.exports.gemm_f64;
+    fn(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, A.ptr, A.cols, B.ptr, B.cols, beta, C.ptr, C.cols);
+    return C;
+  }
+
+  /** Z += bias (one per row, or null), then A = f(Z); A may be Z. */
+  activationForward(activation: Activation, Z: Tensor, bias: Tensor | null, A: Tensor, slope = 0.01): Tensor {
+    const kind = activationCode(activation);
+    this.own(Z, 'Z'); this.own(A, 'A');
+    sameShape(Z, A, `${activation} forward`);
+    const tensors = [Z, A];
+    if (bias !== null) tensors.push(this.checkBias(bias, Z));
+    const dtype = sameDType(tensors, `${activation} forward`);
+    checkFinite(slope, 'leaky relu slope');
+    if (Z !== A && overlaps(Z, A)) throw new Error('simdnet: activation forward: A must be Z itself or not overlap it');
+    const fn = dtype === 'float32' ? this.exports.act_forward_f32 : this.exports.act_forward_f64;
+    fn(kind, Z.ptr, bias === null ? 0 : bias.ptr, A.ptr, Z.rows, Z.cols, slope);
+    return A;
+  }
+
+  /** dZ = dA ⊙ f'(Z); sigmoid/tanh read A, relus read Z; dZ may be dA. */
+  activationBackward(activation: Activation, Z: Tensor, A: Tensor, dA: Tensor, dZ: Tensor, slope = 0.01): Tensor {
+    const kind = activationCode(activation);
+    for (const [t, name] of [[Z, 'Z'], [A, 'A'], [dA, 'dA'], [dZ, 'dZ']] as const) {
+      this.own(t, name);
+      sameShape(t, dA, `${activation} backward ${name}`);
+    }
+    const dtype = sameDType([Z, A, dA, dZ], `${activation} backward`);
+    checkFinite(slope, 'leaky relu slope');
+    const fn = dtype === 'float32' ? this.exports.act_backward_f32 : this.exports.act_backward_f64;
+    fn(kind, Z.ptr, A.ptr, dA.ptr, dZ.ptr, dA.length, slope);
+    return dZ;
+  }
+
+  /** Z += bias, then each column of A is the softmax of that column of Z; A may be Z. */
+  softmaxForward(Z: Tensor, bias: Tensor | null, A: Tensor): Tensor {
+    this.own(Z, 'Z'); this.own(A, 'A');
+    sameShape(Z, A, 'softmax forward');
+    const tensors = [Z, A];
+    if (bias !== null) tensors.push(this.checkBias(bias, Z));
+    const dtype = sameDType(tensors, 'softmax forward');
+    const fn = dtype === 'float32' ? this.exports.softmax_forward_f32 : this.exports.softmax_forward_f64;
+    fn(Z.ptr, bias === null ? 0 : bias.ptr, A.ptr, Z.rows, Z.cols);
+    return A;
+  }
+
+  /** dZ = scale·(A − Y): the gradient of softmax + cross-entropy (or sigmoid + BCE) w.r.t. Z. */
+  probMinusTarget(A: Tensor, Y: Tensor, dZ: Tensor, scale = 1): Tensor {
+    this.checkElementwise([A, Y, dZ], ['A', 'Y', 'dZ'], 'softmax cross-entropy gradient');
+    const fn = A.dtype === 'float32' ? this.exports.prob_minus_target_f32 : this.exports.prob_minus_target_f64;
+    fn(A.ptr, Y.ptr, dZ.ptr, A.length, checkFinite(scale, 'scale'));
+    return dZ;
+  }
+
+  /** dA = −(Y/A − (1−Y)/(1−A)), A clipped to [eps, 1−eps]: the course's dAL. */
+  bceGradient(A: Tensor, Y: Tensor, dA: Tensor, eps = defaultEps(A.dtype)): Tensor {
+    this.checkElementwise([A, Y, dA], ['A', 'Y', 'dA'], 'binary cross-entropy gradient');
+    const fn = A.dtype === 'float32' ? this.exports.bce_grad_f32 : this.exports.bce_grad_f64;
+    fn(A.ptr, Y.ptr, dA.ptr, A.length, checkEps(eps));
+    return dA;
+  }
+
+  /** out[i] = scale·Σ_j X[i,j]; out is rows×1 (db). */
+  sumRows(X: Tensor, out: Tensor, scale = 1): Tensor {
+    this.own(X, 'X'); this.own(out, 'out');
+    sameDType([X, out], 'sumRows');
+    if (out.length !== X.rows) throw new Error(`simdnet: sumRows: out has ${out.length} elements but X has ${X.rows} rows`);
+    if (overlaps(X, out)) throw new Error('simdnet: sumRows: out must not share memory with X');
+    const fn = X.dtype === 'float32' ? this.exports.sum_rows_f32 : this.exports.sum_rows_f64;
+    fn(X.ptr, X.rows, X.cols, out.ptr, checkFinite(scale, 'scale'));
+    return out;
+  }
+
+  /** out[j] = scale·Σ_i X[i,j]; out has cols elements. */
+  sumCols(X: Tensor, out: Tensor, scale = 1): Tensor {
+    this.own(X, 'X'); this.own(out, 'out');
+    sameDType([X, out], 'sumCols');
+    if (out.length !== X.cols) throw new Error(`simdnet: sumCols: out has ${out.length} elements but X has ${X.cols} columns`);
+    if (overlaps(X, out)) throw new Error('simdnet: sumCols: out must not share memory with X');
+    const fn = X.dtype === 'float32' ? this.exports.sum_cols_f32 : this.exports.sum_cols_f64;
+    fn(X.ptr, X.rows, X.cols, out.ptr, checkFinite(scale, 'scale'));
+    return out;
+  }
+
+  /** Σ −[y ln a + (1−y) ln(1−a)] (a clipped to [eps, 1−eps]); divide by m for the course's cost. */
+  bceLoss(A: Tensor, Y: Tensor, eps = defaultEps(A.dtype)): number {
+    this.checkElementwise([A, Y], ['A', 'Y'], 'binary cross-entropy');
+    const fn = A.dtype === 'float32' ? this.exports.bce_loss_f32 : this.exports.bce_loss_f64;
+    return fn(A.ptr, Y.ptr, A.length, checkEps(eps));
+  }
+
+  /** Σ −y ln max(a, eps): categorical cross-entropy of probabilities. */
+  crossEntropyLoss(A: Tensor, Y: Tensor, eps = defaultEps(A.dtype)): number {
+    this.checkElementwise([A, Y], ['A', 'Y'], 'cross-entropy');
+    const fn = A.dtype === 'float32' ? this.exports.ce_loss_f32 : this.exports.ce_loss_f64;
+    return fn(A.ptr, Y.ptr, A.length, checkEps(eps));
+  }
+
+  /** Σ (a − y)². */
+  squaredError(A: Tensor, Y: Tensor): number {
+    this.checkElementwise([A, Y], ['A', 'Y'], 'squared error');
+    const fn = A.dtype === 'float32' ? this.exports.squared_error_f32 : this.exports.squared_error_f64;
+    return fn(A.ptr, Y.ptr, A.length);
+  }
+
+  /** Σ x·y over all elements, in f64. */
+  dot(x: Tensor, y: Tensor): number {
+    this.checkElementwise([x, y], ['x', 'y'], 'dot');
+    const fn = x.dtype === 'float32' ? this.exports.dot_f32 : this.exports.dot_f64;
+    return fn(x.ptr, y.ptr, x.length);
+  }
+
+  /** Σ x² (the L2 penalty's sum). */
+  sumSquares(x: Tensor): number {
+    return this.dot(x, x);
+  }
+
+  /** Euclidean norm √Σ x². */
+  norm(x: Tensor): number {
+    return Math.sqrt(this.dot(x, x));
+  }
+
+  /** y += alpha·x. */
+  axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
+    this.checkElementwise([x, y], ['x', 'y'], 'axpy');
+    const fn = x.dtype === 'float32' ? this.exports.axpy_f32 : this.exports.axpy_f64;
+    fn(x.length, checkFinite(alpha, 'axpy alpha'), x.ptr, y.ptr);
+    return y;
+  }
+
+  /** x *= alpha. */
+  scale(alpha: number, x: Tensor): Tensor {
+    this.own(x, 'x');
+    const fn = x.dtype === 'float32' ? this.exports.scale_f32 : this.exports.scale_f64;
+    fn(x.length, checkFinite(alpha, 'scale alpha'), x.ptr);
+    return x;
+  }
+
+  private checkBias(bias: Tensor, Z: Tensor): Tensor {
+    this.own(bias, 'bias');
+    if (bias.length !== Z.rows) throw new Error(`simdnet: bias has ${bias.length} elements but Z has ${Z.rows} rows`);
+    return bias;
+  }
+
+  private checkElementwise(tensors: Tensor[], names: string[], what: string): void {
+    tensors.forEach((t, i) => {
+      this.own(t, names[i]!);
+      if (t.length !== tensors[0]!.length) {
+        throw new Error(`simdnet: ${what}: ${names[i]} has ${t.length} elements but ${names[0]} has ${tensors[0]!.length}`);
+      }
+    });
+    sameDType(tensors, what);
+  }
+}
+
+/** Probability clipping that keeps log finite and is representable in the dtype. */
+export function defaultEps(dtype: DType): number {
+  return dtype === 'float32' ? 1e-7 : 1e-15;
+}
+
+function checkEps(eps: number): number {
+  if (typeof eps !== 'number' || !(eps >= 0 && eps < 0.5)) throw new Error(`simdnet: eps must be in [0, 0.5), got ${String(eps)}`);
+  return eps;
+}

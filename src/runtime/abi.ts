@@ -1,0 +1,135 @@
+// The JS side of the WASM boundary: the kernel module's exports, one comment per argument.
+// Pointers are byte offsets into the module's memory; matrices are row-major; `ld*` are in elements.
+
+/** Exports of `build/simdnet.{simd,scalar}.wasm` (see assembly/index.ts). */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  /** 1 for the SIMD build, 0 for the scalar build. */
+  simd_enabled(): number;
+  /** bytes: size to allocate → 16-byte aligned pointer (traps if memory cannot grow). */
+  alloc(bytes: number): number;
+  /** ptr: a pointer from alloc. */
+  free(ptr: number): void;
+  gemm_f32: GemmFn;
+  gemm_f64: GemmFn;
+  act_forward_f32: ActForwardFn;
+  act_forward_f64: ActForwardFn;
+  act_backward_f32: ActBackwardFn;
+  act_backward_f64: ActBackwardFn;
+  softmax_forward_f32: SoftmaxForwardFn;
+  softmax_forward_f64: SoftmaxForwardFn;
+  prob_minus_target_f32: ProbMinusTargetFn;
+  prob_minus_target_f64: ProbMinusTargetFn;
+  bce_grad_f32: BceGradFn;
+  bce_grad_f64: BceGradFn;
+  sum_rows_f32: SumFn;
+  sum_rows_f64: SumFn;
+  sum_cols_f32: SumFn;
+  sum_cols_f64: SumFn;
+  bce_loss_f32: LossFn;
+  bce_loss_f64: LossFn;
+  ce_loss_f32: LossFn;
+  ce_loss_f64: LossFn;
+  squared_error_f32: PairFn;
+  squared_error_f64: PairFn;
+  dot_f32: PairFn;
+  dot_f64: PairFn;
+  axpy_f32: AxpyFn;
+  axpy_f64: AxpyFn;
+  scale_f32: ScaleFn;
+  scale_f64: ScaleFn;
+}
+
+export type GemmFn = (
+  transA: number, // 0: op(A) = A, 1: op(A) = Aᵀ
+  transB: number, // 0: op(B) = B, 1: op(B) = Bᵀ
+  m: number, // rows of op(A) and C
+  n: number, // columns of op(B) and C
+  k: number, // columns of op(A) = rows of op(B)
+  alpha: number, // scale of the product
+  a: number, // pointer to A
+  lda: number, // row stride of A in elements (A's stored column count)
+  b: number, // pointer to B
+  ldb: number, // row stride of B in elements
+  beta: number, // scale of the old C; 0 ignores C's content
+  c: number, // pointer to C (m×n), overwritten
+  ldc: number, // row stride of C in elements
+) => void;
+
+export type ActForwardFn = (
+  kind: number, // 0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 leaky relu
+  z: number, // pointer to Z (rows×cols); the bias is added in place
+  bias: number, // pointer to rows biases, or 0 for none
+  a: number, // pointer to A (rows×cols), may equal z
+  rows: number, // units
+  cols: number, // examples
+  slope: number, // leaky relu slope for z < 0
+) => number; // 0, or -1 for an unknown kind
+
+export type ActBackwardFn = (
+  kind: number, // as in ActForwardFn
+  z: number, // pointer to Z (read by relu / leaky relu)
+  a: number, // pointer to A = f(Z) (read by sigmoid / tanh)
+  da: number, // pointer to dA
+  dz: number, // pointer to dZ, written; may equal da
+  n: number, // element count
+  slope: number, // leaky relu slope
+) => number; // 0, or -1 for an unknown kind
+
+export type SoftmaxForwardFn = (
+  z: number, // pointer to Z (classes×examples); the bias is added in place
+  bias: number, // pointer to `rows` biases, or 0
+  a: number, // pointer to A, written column by column; may equal z
+  rows: number, // classes
+  cols: number, // examples
+) => void;
+
+export type ProbMinusTargetFn = (
+  a: number, // pointer to probabilities
+  y: number, // pointer to targets
+  dz: number, // pointer to the result scale·(A − Y)
+  n: number, // element count
+  scale: number, // usually 1 (the course applies 1/m in dW and db)
+) => void;
+
+export type BceGradFn = (
+  a: number, // pointer to probabilities
+  y: number, // pointer to 0/1 targets
+  da: number, // pointer to the result −(Y/A − (1−Y)/(1−A))
+  n: number, // element count
+  eps: number, // A is clipped to [eps, 1 − eps]
+) => void;
+
+export type SumFn = (
+  x: number, // pointer to X (rows×cols)
+  rows: number, // rows of X
+  cols: number, // columns of X
+  out: number, // pointer to the sums (rows for sum_rows, cols for sum_cols)
+  scale: number, // multiplies every sum
+) => void;
+
+export type LossFn = (
+  a: number, // pointer to probabilities
+  y: number, // pointer to targets
+  n: number, // element count
+  eps: number, // clipping that keeps log finite
+) => number; // the summed loss, in f64
+
+export type PairFn = (
+  x: number, // pointer to the first vector
+  y: number, // pointer to the second vector
+  n: number, // element count
+) => number; // the f64 sum
+
+export type AxpyFn = (
+  n: number, // element count
+  alpha: number, // scale of x
+  x: number, // pointer to x
+  y: number, // pointer to y, updated y += alpha·x
+) => void;
+
+export type ScaleFn = (
+  n: number, // element count
+  alpha: number, // factor
+  x: number, // pointer to x, updated in place
+) => void;

@@ -87,7 +87,7 @@ export function actBackward<T>(kind: i32, z: usize, a: usize, da: usize, dz: usi
         out = v128.mul<T>(v128.mul<T>(g, av), v128.sub<T>(one, av));
       } else if (kind == TANH) {
         const av = v128.load(a + q);
-        out = v128.mul<T>(g, v128.sub<T>(one, v128.mul<T>(av, av)));
+        out = v128.mul<T>(g, v128.mul<T>(v128.sub<T>(one, av), v128.add<T>(one, av))); // (1−a)(1+a): no cancellation near |a| = 1
       } else if (kind == RELU) {
         out = v128.and(g, v128.gt<T>(v128.load(z + q), zero));
       } else if (kind == LEAKY_RELU) {
@@ -105,7 +105,7 @@ export function actBackward<T>(kind: i32, z: usize, a: usize, da: usize, dz: usi
 /** f'(z) for one element, from z or a = f(z). */
 @inline function derivative<T>(kind: i32, zv: T, av: T, slope: T): T {
   if (kind == SIGMOID) return av * (<T>1 - av);
-  if (kind == TANH) return <T>1 - av * av;
+  if (kind == TANH) return (<T>1 - av) * (<T>1 + av);
   if (kind == RELU) return zv > <T>0 ? <T>1 : <T>0;
   if (kind == LEAKY_RELU) return zv > <T>0 ? <T>1 : slope;
   return <T>1;
@@ -156,14 +156,17 @@ export function probMinusTarget<T>(a: usize, y: usize, dz: usize, n: i32, scale:
   for (; q < bytes; q += size) store<T>(dz + q, scale * (load<T>(a + q) - load<T>(y + q)));
 }
 
+// Clipped and evaluated in f64 like bceLoss: in f32, 1 − eps would round (1 − 1e-7 → 1 − 2^-23),
+// making the gradient at a = 1 inconsistent with the loss by ~16%.
 /** dA = −(Y/A − (1−Y)/(1−A)), the course's dAL of binary cross-entropy, with A clipped to [eps, 1−eps]. */
 export function bceGrad<T>(a: usize, y: usize, da: usize, n: i32, eps: T): void {
   const size = <usize>sizeof<T>();
-  const hi = <T>1 - eps;
+  const lo = <f64>eps;
+  const hi = 1.0 - lo;
   for (let q: usize = 0, bytes = <usize>n * size; q < bytes; q += size) {
-    let av = load<T>(a + q);
-    av = av < eps ? eps : av > hi ? hi : av;
-    const yv = load<T>(y + q);
-    store<T>(da + q, -(yv / av - (<T>1 - yv) / (<T>1 - av)));
+    let av = <f64>load<T>(a + q);
+    av = av < lo ? lo : av > hi ? hi : av;
+    const yv = <f64>load<T>(y + q);
+    store<T>(da + q, <T>(-(yv / av - (1.0 - yv) / (1.0 - av))));
   }
 }

@@ -3,7 +3,8 @@
 import { gemm } from "./gemm";
 import { actForward, actBackward, softmaxForward, probMinusTarget, bceGrad } from "./act";
 import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
-import { axpy, scale } from "./update";
+import { axpy, scale, mul, gatherCols } from "./update";
+import { optimStep } from "./optim";
 
 // The runtime's `abort` is routed here (asconfig `use`), so the module imports nothing.
 /** Traps with `unreachable`: the host sees a RuntimeError instead of a call out to JS. */
@@ -110,3 +111,22 @@ export function axpy_f64(n: i32, alpha: f64, x: usize, y: usize): void { axpy<f6
 export function scale_f32(n: i32, alpha: f32, x: usize): void { scale<f32>(n, alpha, x); }
 /** f64 twin of scale_f32. */
 export function scale_f64(n: i32, alpha: f64, x: usize): void { scale<f64>(n, alpha, x); }
+/** f32 out = x ⊙ y over n elements; out may alias x or y. */
+export function mul_f32(n: i32, x: usize, y: usize, out: usize): void { mul<f32>(n, x, y, out); }
+/** f64 twin of mul_f32. */
+export function mul_f64(n: i32, x: usize, y: usize, out: usize): void { mul<f64>(n, x, y, out); }
+/** f32 dst(rows×count)[r, j] = src(rows×srcCols)[r, idx[j]]; idx points to count i32 column indices < srcCols. */
+export function gather_cols_f32(src: usize, rows: i32, srcCols: i32, idx: usize, count: i32, dst: usize): void { gatherCols<f32>(src, rows, srcCols, idx, count, dst); }
+/** f64 twin of gather_cols_f32. */
+export function gather_cols_f64(src: usize, rows: i32, srcCols: i32, idx: usize, count: i32, dst: usize): void { gatherCols<f64>(src, rows, srcCols, idx, count, dst); }
+
+// ---- optimisers: kind 0 gd, 1 momentum, 2 rmsprop, 3 adam ----
+
+/** f32 fused update of n parameters w from gradients g with states v, s (0 when unused); c1 = 1−beta1^t, c2 = 1−beta2^t. Returns 0 or -1. */
+export function optim_step_f32(kind: i32, n: i32, w: usize, g: usize, v: usize, s: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32): i32 {
+  return optimStep<f32>(kind, n, w, g, v, s, lr, beta1, beta2, eps, c1, c2);
+}
+/** f64 twin of optim_step_f32. */
+export function optim_step_f64(kind: i32, n: i32, w: usize, g: usize, v: usize, s: usize, lr: f64, beta1: f64, beta2: f64, eps: f64, c1: f64, c2: f64): i32 {
+  return optimStep<f64>(kind, n, w, g, v, s, lr, beta1, beta2, eps, c1, c2);
+}

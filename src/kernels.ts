@@ -205,6 +205,57 @@ export class Kernels extends Arena {
     return x;
   }
 
+  /** out = x ⊙ y; out may be x or y. */
+  mul(x: Tensor, y: Tensor, out: Tensor): Tensor {
+    this.checkElementwise([x, y, out], ['x', 'y', 'out'], 'mul');
+    const fn = x.dtype === 'float32' ? this.exports.mul_f32 : this.exports.mul_f64;
+    fn(x.length, x.ptr, y.ptr, out.ptr);
+    return out;
+  }
+
+  /** dst[:, j] = src[:, indices[j]]: gathers a mini-batch's columns; every index is checked first. */
+  gatherColumns(src: Tensor, indices: Int32Array, dst: Tensor): Tensor {
+    this.own(src, 'src'); this.own(dst, 'dst');
+    sameDType([src, dst], 'gatherColumns');
+    if (dst.rows !== src.rows || dst.cols !== indices.length) {
+      throw new Error(`simdnet: gatherColumns: dst is ${dst.rows}×${dst.cols} but needs ${src.rows}×${indices.length}`);
+    }
+    for (const j of indices) {
+      if (!(j >= 0 && j < src.cols)) throw new Error(`simdnet: gatherColumns: column index ${j} outside 0..${src.cols - 1}`);
+    }
+    const indexScratch = this.indexScratch(indices.length);
+    new Int32Array(this.exports.memory.buffer, indexScratch, indices.length).set(indices);
+    const fn = src.dtype === 'float32' ? this.exports.gather_cols_f32 : this.exports.gather_cols_f64;
+    fn(src.ptr, src.rows, src.cols, indexScratch, indices.length, dst.ptr);
+    return dst;
+  }
+
+  /** One fused optimiser step on parameter w with gradient g and states v, s (null when unused). */
+  optimizerStep(kind: OptimizerKind, w: Tensor, g: Tensor, v: Tensor | null, s: Tensor | null, h: OptimizerHyper): void {
+    const code = OPTIMIZER_CODE[kind];
+    if (code === undefined) throw new Error(`simdnet: unknown optimizer '${String(kind)}'; expected gd, momentum, rmsprop or adam`);
+    const tensors = [w, g];
+    const names = ['w', 'g'];
+    if (code === 1 || code === 3) { if (v === null) throw new Error(`simdnet: ${kind} needs a first-moment state v`); tensors.push(v); names.push('v'); }
+    if (code === 2 || code === 3) { if (s === null) throw new Error(`simdnet: ${kind} needs a second-moment state s`); tensors.push(s); names.push('s'); }
+    this.checkElementwise(tensors, names, `${kind} step`);
+    const fn = w.dtype === 'float32' ? this.exports.optim_step_f32 : this.exports.optim_step_f64;
+    fn(code, w.length, w.ptr, g.ptr, v?.ptr ?? 0, s?.ptr ?? 0, h.learningRate, h.beta1, h.beta2, h.epsilon, h.c1, h.c2);
+  }
+
+  #indexPtr = 0;
+  #indexCapacity = 0;
+
+  /** A reusable i32 buffer in WASM memory for at least `count` indices. */
+  private indexScratch(count: number): number {
+    if (count > this.#indexCapacity) {
+      if (this.#indexPtr !== 0) this.exports.free(this.#indexPtr);
+      this.#indexCapacity = Math.max(count, 256);
+      this.#indexPtr = this.exports.alloc(this.#indexCapacity * 4) >>> 0;
+    }
+    return this.#indexPtr;
+  }
+
   private checkBias(bias: Tensor, Z: Tensor): Tensor {
     this.own(bias, 'bias');
     if (bias.length !== Z.rows) throw new Error(`simdnet: bias has ${bias.length} elements but Z has ${Z.rows} rows`);
@@ -220,6 +271,22 @@ export class Kernels extends Arena {
     });
     sameDType(tensors, what);
   }
+}
+
+/** Optimisers with a fused WASM update. */
+export type OptimizerKind = 'gd' | 'momentum' | 'rmsprop' | 'adam';
+
+/** Kernel codes of the optimisers (assembly/optim.ts). */
+export const OPTIMIZER_CODE: Record<OptimizerKind, number> = { gd: 0, momentum: 1, rmsprop: 2, adam: 3 };
+
+/** Hyper-parameters of one optimiser step; c1 = 1 − beta1^t, c2 = 1 − beta2^t for Adam, else 1. */
+export interface OptimizerHyper {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  c1: number;
+  c2: number;
 }
 
 /** Probability clipping that keeps log finite and is representable in the dtype. */

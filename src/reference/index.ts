@@ -41,7 +41,7 @@ export function activate(activation: Activation, z: number, slope = 0.01): numbe
 export function derivative(activation: Activation, z: number, a: number, slope = 0.01): number {
   switch (activation) {
     case 'sigmoid': return a * (1 - a);
-    case 'tanh': return 1 - a * a;
+    case 'tanh': return (1 - a) * (1 + a);
     case 'relu': return z > 0 ? 1 : 0;
     case 'leakyRelu': return z > 0 ? 1 : slope;
     case 'linear': return 1;
@@ -156,4 +156,39 @@ export function axpy(alpha: number, x: FloatArray, y: FloatArray): void {
 /** x *= alpha. */
 export function scale(alpha: number, x: FloatArray): void {
   for (let q = 0; q < x.length; q++) x[q] = alpha * x[q]!;
+}
+
+/** out = x ⊙ y. */
+export function mul(x: FloatArray, y: FloatArray, out: FloatArray): void {
+  for (let q = 0; q < x.length; q++) out[q] = x[q]! * y[q]!;
+}
+
+/** dst[r, j] = src[r, indices[j]] for a rows×srcCols source. */
+export function gatherColumns(src: FloatArray, rows: number, srcCols: number, indices: ArrayLike<number>, dst: FloatArray): void {
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < indices.length; j++) dst[r * indices.length + j] = src[r * srcCols + indices[j]!]!;
+  }
+}
+
+/** One optimiser step, written the way the course writes it. */
+export function optimizerStep(
+  kind: 'gd' | 'momentum' | 'rmsprop' | 'adam', w: FloatArray, g: FloatArray, v: FloatArray | null, s: FloatArray | null,
+  h: { learningRate: number; beta1: number; beta2: number; epsilon: number; c1: number; c2: number },
+): void {
+  for (let q = 0; q < w.length; q++) {
+    const grad = g[q]!;
+    let step = grad;
+    if (kind === 'momentum') {
+      v![q] = h.beta1 * v![q]! + (1 - h.beta1) * grad;
+      step = v![q]!;
+    } else if (kind === 'rmsprop') {
+      s![q] = h.beta2 * s![q]! + (1 - h.beta2) * grad * grad;
+      step = grad / (Math.sqrt(s![q]!) + h.epsilon);
+    } else if (kind === 'adam') {
+      v![q] = h.beta1 * v![q]! + (1 - h.beta1) * grad;
+      s![q] = h.beta2 * s![q]! + (1 - h.beta2) * grad * grad;
+      step = (v![q]! / h.c1) / (Math.sqrt(s![q]! / h.c2) + h.epsilon);
+    }
+    w[q] = w[q]! - h.learningRate * step;
+  }
 }

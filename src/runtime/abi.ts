@@ -38,6 +38,12 @@ export interface KernelExports {
   axpy_f64: AxpyFn;
   scale_f32: ScaleFn;
   scale_f64: ScaleFn;
+  mul_f32: MulFn;
+  mul_f64: MulFn;
+  gather_cols_f32: GatherColsFn;
+  gather_cols_f64: GatherColsFn;
+  optim_step_f32: OptimStepFn;
+  optim_step_f64: OptimStepFn;
 }
 
 export type GemmFn = (
@@ -133,3 +139,34 @@ export type ScaleFn = (
   alpha: number, // factor
   x: number, // pointer to x, updated in place
 ) => void;
+
+export type MulFn = (
+  n: number, // element count
+  x: number, // pointer to x
+  y: number, // pointer to y
+  out: number, // pointer to x ⊙ y; may equal x or y
+) => void;
+
+export type GatherColsFn = (
+  src: number, // pointer to the source matrix (rows×srcCols)
+  rows: number, // rows of source and destination
+  srcCols: number, // columns of the source
+  idx: number, // pointer to `count` i32 column indices, each < srcCols (unchecked: validate in JS)
+  count: number, // columns to gather
+  dst: number, // pointer to the destination (rows×count)
+) => void;
+
+export type OptimStepFn = (
+  kind: number, // 0 gd, 1 momentum, 2 rmsprop, 3 adam
+  n: number, // parameter count
+  w: number, // pointer to parameters, updated
+  g: number, // pointer to gradients
+  v: number, // pointer to first-moment state (momentum, adam) or 0
+  s: number, // pointer to second-moment state (rmsprop, adam) or 0
+  lr: number, // learning rate
+  beta1: number, // momentum / Adam first-moment decay
+  beta2: number, // RMSprop / Adam second-moment decay
+  eps: number, // added to √s
+  c1: number, // Adam bias correction 1 − beta1^t (1 otherwise)
+  c2: number, // Adam bias correction 1 − beta2^t (1 otherwise)
+) => number; // 0, or -1 for an unknown kind

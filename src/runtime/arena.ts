@@ -30,7 +30,18 @@ export class Tensor {
     readonly rows: number,
     readonly cols: number,
     readonly dtype: DType,
+    /** The tensor whose memory this one views, or null when it owns its memory. */
+    readonly parent: Tensor | null = null,
   ) {}
+
+  /** A rows×cols tensor over the first rows·cols elements of this one (no copy, no allocation). */
+  view(rows: number, cols: number): Tensor {
+    this.assertAlive();
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows * cols > this.length) {
+      throw new Error(`simdnet: cannot view a ${this.rows}×${this.cols} tensor as ${rows}×${cols}`);
+    }
+    return new Tensor(this.arena, this.ptr, rows, cols, this.dtype, this.parent ?? this);
+  }
 
   /** rows·cols. */
   get length(): number {
@@ -47,9 +58,9 @@ export class Tensor {
     return [this.rows, this.cols];
   }
 
-  /** True after dispose(). */
+  /** True after dispose() (of this tensor or the one it views). */
   get disposed(): boolean {
-    return this.#disposed;
+    return this.#disposed || (this.parent !== null && this.parent.disposed);
   }
 
   /** Live view of the elements in WASM memory; do not keep it across calls that may grow memory. */
@@ -78,17 +89,17 @@ export class Tensor {
     return this.data.slice();
   }
 
-  /** Frees the memory; later use throws. Idempotent. */
+  /** Frees the memory (a view only detaches); later use throws. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#view = null;
-    this.arena.release(this);
+    if (this.parent === null) this.arena.release(this);
   }
 
-  /** Throws when the tensor was disposed. */
+  /** Throws when the tensor, or the tensor it views, was disposed. */
   assertAlive(): void {
-    if (this.#disposed) throw new Error('simdnet: this tensor was disposed');
+    if (this.#disposed || (this.parent !== null && this.parent.disposed)) throw new Error('simdnet: this tensor was disposed');
   }
 }
 

@@ -1,0 +1,123 @@
+// Turns user data (rows of examples, or flat row-major matrices) into the features-first
+// (features × examples) Float64Array layout the kernels use, validating shape and values.
+
+/** A row-major matrix: `shape` is [rows, cols]. */
+export interface MatrixLike {
+  data: Float32Array | Float64Array | number[];
+  shape: readonly [number, number] | number[];
+}
+
+/** Inputs: a row per example, or a row-major matrix (examples × features unless layout says otherwise). */
+export type Inputs = number[][] | MatrixLike;
+/** Targets: one label per example, a row per example, or a row-major matrix. */
+export type Targets = number[] | number[][] | MatrixLike;
+
+/** How a matrix is laid out: 'examples-first' (m × n, the default) or the course's 'features-first' (n × m). */
+export type Layout = 'examples-first' | 'features-first';
+
+/** A features-first matrix ready to copy into WASM memory. */
+export interface FeaturesFirst {
+  /** (rows × cols) row-major: rows = features, cols = examples. */
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+function checkLayout(layout: unknown): Layout {
+  if (layout === undefined) return 'examples-first';
+  if (layout !== 'examples-first' && layout !== 'features-first') {
+    throw new Error(`simdnet: unknown layout '${String(layout)}'; expected 'examples-first' or 'features-first'`);
+  }
+  return layout;
+}
+
+function isMatrixLike(x: unknown): x is MatrixLike {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && 'data' in x && 'shape' in x;
+}
+
+/** Reads a matrix in the given layout and returns it features-first; `what` names it in errors. */
+export function toFeaturesFirst(x: unknown, what: string, layoutOption?: unknown): FeaturesFirst {
+  const layout = checkLayout(layoutOption);
+  let m: number;
+  let n: number;
+  let get: (example: number, feature: number) => unknown;
+  if (Array.isArray(x)) {
+    if (x.length === 0) throw new Error(`simdnet: ${what} is empty`);
+    if (!Array.isArray(x[0])) throw new Error(`simdnet: ${what} must be an array of rows (number[][]) or { data, shape }`);
+    const outer = x.length;
+    const inner = (x[0] as unknown[]).length;
+    if (inner === 0) throw new Error(`simdnet: ${what} row 0 is empty`);
+    x.forEach((row, i) => {
+      if (!Array.isArray(row)) throw new Error(`simdnet: ${what} row ${i} is not an array`);
+      if (row.length !== inner) throw new Error(`simdnet: ${what} is ragged: row ${i} has ${row.length} values, row 0 has ${inner}`);
+    });
+    const rows = x as unknown[][];
+    if (layout === 'examples-first') {
+      m = outer; n = inner; get = (e, f) => rows[e]![f];
+    } else {
+      n = outer; m = inner; get = (e, f) => rows[f]![e];
+    }
+  } else if (isMatrixLike(x)) {
+    const shape = x.shape;
+    if (!Array.isArray(shape)) throw new Error(`simdnet: ${what}.shape must be [rows, cols]`);
+    if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new Error(`simdnet: ${what}.shape must be two positive integers, got [${Array.from(shape).join(', ')}]`);
+    }
+    const [r, c] = shape as [number, number];
+    if (!(x.data instanceof Float32Array || x.data instanceof Float64Array || Array.isArray(x.data))) {
+      throw new Error(`simdnet: ${what}.data must be a Float32Array, Float64Array or number[]`);
+    }
+    if (x.data.length !== r * c) throw new Error(`simdnet: ${what}.data has ${x.data.length} values but shape [${r}, ${c}] needs ${r * c}`);
+    const data = x.data;
+    if (layout === 'examples-first') {
+      m = r; n = c; get = (e, f) => data[e * c + f];
+    } else {
+      n = r; m = c; get = (e, f) => data[f * c + e];
+    }
+  } else {
+    throw new Error(`simdnet: ${what} must be number[][] or { data, shape }`);
+  }
+  const out = new Float64Array(n * m);
+  for (let e = 0; e < m; e++) {
+    for (let f = 0; f < n; f++) {
+      const v = get(e, f);
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new Error(`simdnet: ${what} example ${e} feature ${f} is ${typeof v === 'number' ? String(v) : typeof v}; values must be finite numbers`);
+      }
+      out[f * m + e] = v;
+    }
+  }
+  return { data: out, rows: n, cols: m };
+}
+
+/** Reads targets for `m` examples and `outputs` units (features-first); labels become one-hot for softmax. */
+export function toTargets(y: unknown, m: number, outputs: number, oneHot: boolean, layoutOption?: unknown): FeaturesFirst {
+  if (Array.isArray(y) && (y.length === 0 || !Array.isArray(y[0]))) {
+    if (y.length !== m) throw new Error(`simdnet: Y has ${y.length} labels but X has ${m} examples`);
+    const out = new Float64Array(outputs * m);
+    y.forEach((label, e) => {
+      if (typeof label !== 'number' || !Number.isFinite(label)) throw new Error(`simdnet: Y label ${e} is ${String(label)}; labels must be finite numbers`);
+      if (oneHot) {
+        if (!Number.isInteger(label) || label < 0 || label >= outputs) {
+          throw new Error(`simdnet: Y label ${e} is ${label}; class labels must be integers in 0..${outputs - 1}`);
+        }
+        out[label * m + e] = 1;
+      } else {
+        if (outputs !== 1) throw new Error(`simdnet: plain labels need one output unit, the network has ${outputs}; pass one row of ${outputs} targets per example`);
+        out[e] = label;
+      }
+    });
+    return { data: out, rows: outputs, cols: m };
+  }
+  const t = toFeaturesFirst(y, 'Y', layoutOption);
+  if (t.cols !== m) throw new Error(`simdnet: Y has ${t.cols} examples but X has ${m}`);
+  if (t.rows !== outputs) throw new Error(`simdnet: Y has ${t.rows} values per example but the network has ${outputs} outputs`);
+  return t;
+}
+
+/** Returns the (m × cols) examples-first copy of a features-first matrix. */
+export function toExamplesFirst(data: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return out;
+}

@@ -1,0 +1,147 @@
+// fit() options: names, defaults and validation, kept apart from the training loop.
+import { OPTIMIZER_CODE, type OptimizerKind } from '../kernels.js';
+import type { Inputs, Targets, Layout } from '../data/input.js';
+
+/** Learning-rate decay of the second course: lr0 / (1 + rate·t), t = epoch or ⌊epoch / interval⌋. */
+export interface DecayOptions {
+  type: 'inverseTime' | 'staircase';
+  rate: number;
+  /** Epochs per step of the staircase (default 1000). */
+  interval?: number;
+}
+
+/** Stop when the validation cost has not improved by minDelta for `patience` checks. */
+export interface EarlyStoppingOptions {
+  patience: number;
+  minDelta?: number;
+  /** Put back the weights of the best check at the end (default true). */
+  restoreBest?: boolean;
+}
+
+/** What onProgress receives at every cost check. */
+export interface ProgressInfo {
+  iteration: number;
+  epoch: number;
+  cost: number;
+  validationCost?: number;
+  learningRate: number;
+  /** Total optimiser steps this fit will run, when known up front. */
+  totalIterations: number;
+  elapsedMs: number;
+}
+
+/** Options of Network.fit. */
+export interface FitOptions {
+  /** Optimiser steps (default 1000 when neither iterations nor epochs is given). */
+  iterations?: number;
+  /** Passes over the data; with batchSize each pass has ⌈m / batchSize⌉ steps. */
+  epochs?: number;
+  learningRate?: number;
+  /** Examples per step (default: all of them). */
+  batchSize?: number;
+  /** Reshuffle the examples every epoch (default true with mini-batches, false for full batch). */
+  shuffle?: boolean;
+  /** Seed of shuffling and dropout (default: the network's seed). */
+  seed?: number;
+  optimizer?: OptimizerKind;
+  /** Momentum and Adam first-moment decay (default 0.9). */
+  beta1?: number;
+  /** RMSprop/Adam second-moment decay (default 0.999 for Adam, 0.9 for RMSprop). */
+  beta2?: number;
+  epsilon?: number;
+  /** L2 regularisation λ: cost + λ/(2m)·Σ‖W‖², dW + λ/m·W. */
+  l2?: number;
+  /** Inverted dropout keep probability on hidden layers (1 = off). */
+  keepProb?: number;
+  decay?: DecayOptions;
+  /** Validation data, or the fraction of the examples (taken from the end) to hold out. */
+  validation?: { X: Inputs; Y: Targets } | number;
+  earlyStopping?: EarlyStoppingOptions;
+  /** Record the cost every this many iterations (full batch) or epochs (mini-batch); default 100. */
+  costEvery?: number;
+  /** Called at every cost check; returning false stops training. */
+  onProgress?: (info: ProgressInfo) => void | boolean | Promise<void | boolean>;
+  /** Layout of X and Y (default 'examples-first'). */
+  layout?: Layout;
+}
+
+/** Fit options with defaults filled in. */
+export interface ResolvedFit {
+  mode: 'iterations' | 'epochs';
+  count: number;
+  learningRate: number;
+  batchSize: number;
+  shuffle: boolean;
+  seed: number;
+  optimizer: OptimizerKind;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  l2: number;
+  keepProb: number;
+  decay: Required<DecayOptions> | null;
+  earlyStopping: Required<EarlyStoppingOptions> | null;
+  costEvery: number;
+}
+
+const KNOWN = new Set(['iterations', 'epochs', 'learningRate', 'batchSize', 'shuffle', 'seed', 'optimizer', 'beta1', 'beta2',
+  'epsilon', 'l2', 'keepProb', 'decay', 'validation', 'earlyStopping', 'costEvery', 'onProgress', 'layout']);
+
+function positiveInt(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`simdnet: ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+function inRange(v: unknown, name: string, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+  if (!ok) throw new Error(`simdnet: ${name} must be in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${String(v)}`);
+  return v as number;
+}
+
+/** Validates fit options against m training examples and fills in defaults. */
+export function resolveFitOptions(o: FitOptions, m: number, networkSeed: number): ResolvedFit {
+  if (typeof o !== 'object' || o === null) throw new Error('simdnet: fit options must be an object');
+  for (const key of Object.keys(o)) if (!KNOWN.has(key)) throw new Error(`simdnet: unknown fit option '${key}'`);
+  if (o.iterations !== undefined && o.epochs !== undefined) throw new Error('simdnet: give either iterations or epochs, not both');
+  const mode = o.epochs !== undefined ? 'epochs' : 'iterations';
+  const count = mode === 'epochs' ? positiveInt(o.epochs, 'epochs') : o.iterations === undefined ? 1000 : positiveInt(o.iterations, 'iterations');
+  const learningRate = inRange(o.learningRate ?? 0.01, 'learningRate', 0, Infinity, true, true);
+  const batchSize = o.batchSize === undefined ? m : positiveInt(o.batchSize, 'batchSize');
+  if (batchSize > m) throw new Error(`simdnet: batchSize ${batchSize} is larger than the ${m} training examples`);
+  const optimizer = o.optimizer ?? 'gd';
+  if (!Object.hasOwn(OPTIMIZER_CODE, optimizer)) throw new Error(`simdnet: unknown optimizer '${String(optimizer)}'; expected gd, momentum, rmsprop or adam`);
+  const keepProb = inRange(o.keepProb ?? 1, 'keepProb', 0, 1, true, false);
+  let decay: ResolvedFit['decay'] = null;
+  if (o.decay !== undefined) {
+    if (o.decay.type !== 'inverseTime' && o.decay.type !== 'staircase') throw new Error(`simdnet: unknown decay type '${String(o.decay.type)}'; expected 'inverseTime' or 'staircase'`);
+    decay = { type: o.decay.type, rate: inRange(o.decay.rate, 'decay.rate', 0, Infinity, false, true), interval: o.decay.interval === undefined ? 1000 : positiveInt(o.decay.interval, 'decay.interval') };
+  }
+  let earlyStopping: ResolvedFit['earlyStopping'] = null;
+  if (o.earlyStopping !== undefined) {
+    if (o.validation === undefined) throw new Error('simdnet: earlyStopping needs validation data or a validation split');
+    earlyStopping = {
+      patience: positiveInt(o.earlyStopping.patience, 'earlyStopping.patience'),
+      minDelta: inRange(o.earlyStopping.minDelta ?? 0, 'earlyStopping.minDelta', 0, Infinity, false, true),
+      restoreBest: o.earlyStopping.restoreBest ?? true,
+    };
+  }
+  const seed = o.seed ?? networkSeed;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`simdnet: seed must be an integer in [0, 2**32), got ${String(seed)}`);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new Error('simdnet: onProgress must be a function');
+  return {
+    mode, count, learningRate, batchSize, seed, optimizer, keepProb, decay, earlyStopping,
+    shuffle: o.shuffle ?? batchSize < m,
+    beta1: inRange(o.beta1 ?? 0.9, 'beta1', 0, 1, false, true),
+    beta2: inRange(o.beta2 ?? (optimizer === 'rmsprop' ? 0.9 : 0.999), 'beta2', 0, 1, false, true),
+    epsilon: inRange(o.epsilon ?? 1e-8, 'epsilon', 0, Infinity, true, true),
+    l2: inRange(o.l2 ?? 0, 'l2', 0, Infinity, false, true),
+    costEvery: o.costEvery === undefined ? 100 : positiveInt(o.costEvery, 'costEvery'),
+  };
+}
+
+/** The learning rate in force during `epoch` (0-based). */
+export function decayedRate(lr0: number, decay: ResolvedFit['decay'], epoch: number): number {
+  if (decay === null) return lr0;
+  const t = decay.type === 'inverseTime' ? epoch : Math.floor(epoch / decay.interval);
+  return lr0 / (1 + decay.rate * t);
+}

@@ -64,7 +64,7 @@ export function actForward<T>(kind: i32, z: usize, bias: usize, a: usize, rows: 
 @inline function activate<T>(kind: i32, v: T, slope: T): T {
   if (kind == SIGMOID) return sigmoid<T>(v);
   if (kind == TANH) return tanhT<T>(v);
-  if (kind == RELU) return v > <T>0 ? v : <T>0;
+  if (kind == RELU) return max<T>(v, <T>0); // NaN-propagating, like f32x4.max in the SIMD loop
   if (kind == LEAKY_RELU) return v > <T>0 ? v : v * slope;
   return v;
 }

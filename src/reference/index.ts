@@ -31,7 +31,7 @@ export function activate(activation: Activation, z: number, slope = 0.01): numbe
   switch (activation) {
     case 'sigmoid': return 1 / (1 + Math.exp(-z));
     case 'tanh': return Math.tanh(z);
-    case 'relu': return z > 0 ? z : 0;
+    case 'relu': return Math.max(z, 0);
     case 'leakyRelu': return z > 0 ? z : slope * z;
     case 'linear': return z;
   }

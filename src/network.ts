@@ -283,25 +283,33 @@ export class Network {
   async fit(X: Inputs, Y: Targets, options: FitOptions = {}): Promise<History> {
     this.assertAlive();
     const started = performance.now();
-    let train = this.prepareInputs(X, options.layout, true);
-    let targets = this.prepareTargets(Y, train.cols, options.layout);
+    // A rejected call leaves no trace: a normaliser fitted on its data is dropped again.
+    const normalizerBefore = this.#normalizer;
+    let train: FeaturesFirst, targets: FeaturesFirst, o: ResolvedFit;
     let validation: { X: FeaturesFirst; Y: FeaturesFirst } | null = null;
-    if (typeof options.validation === 'number') {
-      const split = options.validation;
-      if (!(split > 0 && split < 1)) throw new Error(`simdnet: a validation split must be in (0, 1), got ${split}`);
-      const held = Math.round(train.cols * split);
-      if (held < 1 || held >= train.cols) throw new Error(`simdnet: a validation split of ${split} leaves no training or no validation examples`);
-      const keep = train.cols - held;
-      validation = { X: sliceColumns(train, keep, train.cols), Y: sliceColumns(targets, keep, targets.cols) };
-      train = sliceColumns(train, 0, keep);
-      targets = sliceColumns(targets, 0, keep);
-    } else if (options.validation !== undefined) {
-      const v = options.validation;
-      if (typeof v !== 'object' || v === null || !('X' in v) || !('Y' in v)) throw new Error('simdnet: validation must be { X, Y } or a split fraction');
-      const vx = this.prepareInputs(v.X, options.layout, false);
-      validation = { X: vx, Y: this.prepareTargets(v.Y, vx.cols, options.layout) };
+    try {
+      train = this.prepareInputs(X, options.layout, true);
+      targets = this.prepareTargets(Y, train.cols, options.layout);
+      if (typeof options.validation === 'number') {
+        const split = options.validation;
+        if (!(split > 0 && split < 1)) throw new Error(`simdnet: a validation split must be in (0, 1), got ${split}`);
+        const held = Math.round(train.cols * split);
+        if (held < 1 || held >= train.cols) throw new Error(`simdnet: a validation split of ${split} leaves no training or no validation examples`);
+        const keep = train.cols - held;
+        validation = { X: sliceColumns(train, keep, train.cols), Y: sliceColumns(targets, keep, targets.cols) };
+        train = sliceColumns(train, 0, keep);
+        targets = sliceColumns(targets, 0, keep);
+      } else if (options.validation !== undefined) {
+        const v = options.validation;
+        if (typeof v !== 'object' || v === null || !('X' in v) || !('Y' in v)) throw new Error('simdnet: validation must be { X, Y } or a split fraction');
+        const vx = this.prepareInputs(v.X, options.layout, false);
+        validation = { X: vx, Y: this.prepareTargets(v.Y, vx.cols, options.layout) };
+      }
+      o = resolveFitOptions(options, train.cols, this.seed);
+    } catch (e) {
+      this.#normalizer = normalizerBefore;
+      throw e;
     }
-    const o = resolveFitOptions(options, train.cols, this.seed);
     const m = train.cols;
     const k = this.kernels;
     const data = k.tensor(train.rows, m, this.dtype, train.data);
@@ -321,7 +329,6 @@ export class Network {
     o: ResolvedFit, options: FitOptions, started: number): Promise<History> {
     const k = this.kernels;
     const m = data.cols;
-    const ws = this.#workspace!;
     const batchesPerEpoch = Math.ceil(m / o.batchSize);
     const totalIterations = o.mode === 'iterations' ? o.count : o.count * batchesPerEpoch;
     const fullBatch = o.batchSize === m && !o.shuffle;
@@ -367,18 +374,23 @@ export class Network {
         let X = data;
         let Y = labels;
         if (!fullBatch) {
+          // The workspace is looked up afresh: a validation check may have reallocated it.
+          const ws = this.#workspace!;
           const idx = order.subarray(start, start + mb);
           X = k.gatherColumns(data, idx, ws.input.view(data.rows, mb));
           Y = k.gatherColumns(labels, idx, ws.target.view(labels.rows, mb));
         }
         const recordStep = o.mode === 'iterations' && step % o.costEvery === 0;
         const AL = this.forward(X, mb, o.keepProb < 1 ? { keepProb: o.keepProb, rng: dropoutRng } : null);
+        let c = NaN;
         if (recordStep || o.mode === 'epochs') {
-          const c = this.batchCost(AL, Y, mb, o.l2);
+          c = this.batchCost(AL, Y, mb, o.l2);
           epochCost += c * mb;
-          if (recordStep && !(await check({ iteration: step, epoch, cost: c }))) { goOn = false; }
         }
         this.backward(X, Y, mb, o.l2, o.keepProb < 1);
+        // Checked after backward, before the update: the validation pass and onProgress (which may call
+        // predict) run forward passes through the same workspace, which backward has finished reading.
+        if (recordStep && !(await check({ iteration: step, epoch, cost: c }))) { goOn = false; }
         this.#steps++;
         if (o.optimizer === 'adam') {
           hyper.c1 = 1 - o.beta1 ** this.#steps;

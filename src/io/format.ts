@@ -54,7 +54,8 @@ export function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-const pad8 = (n: number): number => (n + 7) & ~7;
+// Not `(n + 7) & ~7`: the bitwise form wraps at 2^31, and n comes from an untrusted u32 JSON length.
+const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 /** Serialises a model record. */
 export function encodeModel(rec: ModelRecord): Uint8Array {

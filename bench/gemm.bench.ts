@@ -1,0 +1,542 @@
+// GEMM benchmark: simdnet's SIMD build vs its scalar build vs the pure-TypeScript twin, on the
+// shapes a small fully-connected network actually runs, measured against a WASM SIMD ceiling
+// taken in the same process. Run with `npx tsx bench/gemm.bench.ts` after `npm run asbuild`.
+//
+// stdout: header lines, the correctness check, and one markdown table.
+// stderr: progress. Raw results: bench/results/gemm-<ISO date>.json and bench/results/gemm-latest.json.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { Bench, type BenchOptions } from 'tinybench';
+import { Kernels } from '../src/kernels.js';
+import { gemm as twinGemm, type FloatArray } from '../src/reference/index.js';
+import type { DType } from '../src/runtime/arena.js';
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+/** Op combinations: NN = A·B, NT = A·Bᵀ, TN = Aᵀ·B. */
+type Op = 'NN' | 'NT' | 'TN' | 'TT';
+type Contender = 'simd' | 'scalar' | 'twin';
+
+const CONTENDER_LABEL: Record<Contender, string> = {
+  simd: 'simdnet simd',
+  scalar: 'simdnet scalar',
+  twin: 'pure TS twin',
+};
+
+/** One timed GEMM: C(m×n) = op(A)(m×k) · op(B)(k×n), alpha = 1, beta = 0. */
+interface GemmCase {
+  op: Op;
+  /** Display label of the shape (without dtype). */
+  shape: string;
+  m: number;
+  n: number;
+  k: number;
+  dtype: DType;
+}
+
+function square(size: number, op: Op, dtype: DType = 'float32'): GemmCase {
+  return { op, shape: `${size}³`, m: size, n: size, k: size, dtype };
+}
+
+/** Cat classifier (course 1 week 4): 20 hidden units, 12288 = 64·64·3 inputs, 209 training examples. */
+const catForward = (dtype: DType): GemmCase =>
+  ({ op: 'NN', shape: 'cat W·X (20×12288)·(12288×209)', m: 20, n: 209, k: 12288, dtype });
+const catDW: GemmCase = { op: 'NT', shape: 'cat dZ·Xᵀ (20×209)·(12288×209)ᵀ', m: 20, n: 12288, k: 209, dtype: 'float32' };
+const mlp: GemmCase = { op: 'NN', shape: 'MLP (128×784)·(784×128)', m: 128, n: 128, k: 784, dtype: 'float32' };
+
+const CASES: GemmCase[] = [
+  ...(['NN', 'NT', 'TN'] as const).map((op) => square(256, op)),
+  ...(['NN', 'NT', 'TN'] as const).map((op) => square(512, op)),
+  catForward('float32'),
+  catDW,
+  mlp,
+  square(256, 'NN', 'float64'),
+  catForward('float64'),
+];
+
+const CONTENDERS: Contender[] = ['simd', 'scalar', 'twin'];
+
+/** Calls faster than this get a time budget; slower ones a fixed, small number of samples. */
+const SLOW_CALL_MS = 100;
+/** Fast tasks: sample for at least this long and at least FAST_MIN_SAMPLES times. */
+const FAST_TIME_MS = 2000;
+const FAST_MIN_SAMPLES = 10;
+/** Slow tasks: about this much sampling time, between SLOW_MIN_SAMPLES and SLOW_MAX_SAMPLES samples. */
+const SLOW_TOTAL_MS = 2500;
+const SLOW_MIN_SAMPLES = 5;
+const SLOW_MAX_SAMPLES = 20;
+/** A 1-minute load average above this fraction of the logical cores at start gets a warning in the header. */
+const BUSY_LOAD = 0.5;
+/** A contender whose single probe call takes longer than this is not timed ("skipped: too slow"). */
+const SKIP_CALL_MS = 5000;
+
+/** Accumulator counts tried for the ceiling microkernel; the best one is the ceiling. */
+const CEILING_ACCUMULATORS = [8, 10, 12, 14, 16];
+/** Target duration of one ceiling call. */
+const CEILING_CALL_MS = 20;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const DTYPE_SHORT: Record<DType, string> = { float32: 'f32', float64: 'f64' };
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** Deterministic uniform values in [-1, 1), exactly representable in f32 so every dtype sees the same inputs. */
+function uniform(length: number, seed: number): Float64Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    // xorshift32
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    out[i] = Math.fround(s / 2 ** 31 - 1);
+  }
+  return out;
+}
+
+function typedArray(dtype: DType, values: ArrayLike<number>): FloatArray {
+  return dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values);
+}
+
+/** max |x − ref| and max |ref|. */
+function maxAbsDiff(x: ArrayLike<number>, ref: ArrayLike<number>): { diff: number; scale: number } {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    diff = Math.max(diff, Math.abs(x[i]! - ref[i]!));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+  }
+  return { diff, scale };
+}
+
+/** Relative tolerance of a result against the twin (which accumulates in f64). */
+function tolerance(dtype: DType): number {
+  return dtype === 'float32' ? 1e-4 : 1e-10;
+}
+
+function flopsOf(c: { m: number; n: number; k: number }): number {
+  return 2 * c.m * c.n * c.k;
+}
+
+function timeOnce(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** 3 significant digits, no exponent. */
+function fmt(x: number): string {
+  if (x >= 100) return x.toFixed(0);
+  if (x >= 10) return x.toFixed(1);
+  if (x >= 1) return x.toFixed(2);
+  return x.toPrecision(3);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contenders: each prepares its own copy of the inputs and exposes one call to time
+
+/** Stored (row-major) shapes of A and B for a case: A is k×m when transposed, B is n×k. */
+function storedShapes(c: GemmCase): { aRows: number; aCols: number; bRows: number; bCols: number; transA: boolean; transB: boolean } {
+  const transA = c.op[0] === 'T';
+  const transB = c.op[1] === 'T';
+  return {
+    transA, transB,
+    aRows: transA ? c.k : c.m, aCols: transA ? c.m : c.k,
+    bRows: transB ? c.n : c.k, bCols: transB ? c.k : c.n,
+  };
+}
+
+interface Runner {
+  /** One C = op(A)·op(B) call. */
+  call(): void;
+  /** A copy of C. */
+  result(): FloatArray;
+  dispose(): void;
+}
+
+function kernelRunner(kernels: Kernels, c: GemmCase, a: ArrayLike<number>, b: ArrayLike<number>): Runner {
+  const s = storedShapes(c);
+  const A = kernels.tensor(s.aRows, s.aCols, c.dtype, a);
+  const B = kernels.tensor(s.bRows, s.bCols, c.dtype, b);
+  const C = kernels.tensor(c.m, c.n, c.dtype);
+  return {
+    call: () => { kernels.gemm(s.transA, s.transB, 1, A, B, 0, C); },
+    result: () => C.toArray(),
+    dispose: () => { A.dispose(); B.dispose(); C.dispose(); },
+  };
+}
+
+function twinRunner(c: GemmCase, a: ArrayLike<number>, b: ArrayLike<number>): Runner {
+  const s = storedShapes(c);
+  const A = typedArray(c.dtype, a);
+  const B = typedArray(c.dtype, b);
+  const C = typedArray(c.dtype, new Float64Array(c.m * c.n));
+  return {
+    call: () => { twinGemm(s.transA, s.transB, c.m, c.n, c.k, 1, A, s.aCols, B, s.bCols, 0, C, c.n); },
+    result: () => C.slice(),
+    dispose: () => {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing with tinybench
+
+interface Latency {
+  /** All in milliseconds. */
+  mean: number;
+  median: number;
+  min: number;
+  max: number;
+  p75: number;
+  p99: number;
+  sd: number;
+  /** Relative margin of error of the mean, in percent. */
+  rme: number;
+  samplesCount: number;
+  samples: number[];
+}
+
+/** tinybench options for a call that took probeMs once: a time budget when fast, a few samples when slow. */
+function budgetFor(probeMs: number): BenchOptions {
+  if (probeMs < SLOW_CALL_MS) {
+    return { time: FAST_TIME_MS, iterations: FAST_MIN_SAMPLES, warmupTime: 250, warmupIterations: 5 };
+  }
+  const iterations = clamp(Math.floor(SLOW_TOTAL_MS / probeMs), SLOW_MIN_SAMPLES, SLOW_MAX_SAMPLES);
+  // Time 0 disables the time budget: exactly `iterations` samples after one warm-up call.
+  return { time: 0, iterations, warmupTime: 0, warmupIterations: 1 };
+}
+
+/** Times fn in its own Bench (so warm-up directly precedes sampling) and returns its latency stats. */
+async function measure(name: string, fn: () => void, options: BenchOptions): Promise<Latency> {
+  const bench = new Bench({ ...options, retainSamples: true, throws: true });
+  bench.add(name, fn, { async: false });
+  await bench.run();
+  const result = bench.tasks[0]!.result;
+  if (result.state !== 'completed') {
+    throw new Error(`${name}: tinybench task ended in state '${result.state}'`, { cause: 'error' in result ? result.error : undefined });
+  }
+  const l = result.latency;
+  return {
+    mean: l.mean, median: l.p50, min: l.min, max: l.max, p75: l.p75, p99: l.p99, sd: l.sd, rme: l.rme,
+    samplesCount: l.samplesCount, samples: l.samples ? [...l.samples] : [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// WASM SIMD ceiling microkernel
+//
+// What GEMM's inner loop can at best sustain in this engine: a loop of vector multiplies and adds
+// with no loads or stores. Each accumulator is one chain acc = acc·m + c (f32x4.mul then
+// f32x4.add: 8 f32 flops per iteration), so one chain is latency-bound (mul latency + add
+// latency); enough independent chains hide that latency and fill every FP pipe, and too many
+// spill out of the 16 XMM registers V8 allocates on x64, so several counts are tried and the
+// best is the ceiling. m and c come in as parameters (nothing to constant-fold); with m < 1 the
+// chains converge to c/(1−m) = 1, so no overflow or denormals; returning lane 0 of the sum of
+// all accumulators keeps every chain live, so no engine can drop the work.
+
+type Lanes = 'f32x4' | 'f64x2';
+const LANE_COUNT: Record<Lanes, number> = { f32x4: 4, f64x2: 2 };
+
+/** WAT of `run(n, m, c) → lane 0 of Σ acc` with `accumulators` independent mul+add chains. */
+function ceilingWat(lanes: Lanes, accumulators: number): string {
+  const scalar = lanes === 'f32x4' ? 'f32' : 'f64';
+  const accs = Array.from({ length: accumulators }, (_, i) => `$a${i}`);
+  const init = accs.map((a, i) => `(local.set ${a} (${lanes}.splat (${scalar}.const ${1 + i / 64})))`);
+  const step = accs.map((a) => `(local.set ${a} (${lanes}.add (${lanes}.mul (local.get ${a}) (local.get $m)) (local.get $c)))`);
+  const sum = accs.slice(1).reduce((acc, a) => `(${lanes}.add ${acc} (local.get ${a}))`, `(local.get ${accs[0]})`);
+  return `(module
+  (func (export "run") (param $n i32) (param $mul ${scalar}) (param $add ${scalar}) (result ${scalar})
+    (local $m v128) (local $c v128) ${accs.map((a) => `(local ${a} v128)`).join(' ')}
+    (local.set $m (${lanes}.splat (local.get $mul)))
+    (local.set $c (${lanes}.splat (local.get $add)))
+    ${init.join('\n    ')}
+    (loop $body
+      ${step.join('\n      ')}
+      (br_if $body (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (${lanes}.extract_lane 0 ${sum})))`;
+}
+
+type CeilingFn = (n: number, mul: number, add: number) => number;
+
+async function compileCeiling(lanes: Lanes, accumulators: number): Promise<CeilingFn> {
+  const wabt = await (await import('wabt')).default();
+  const parsed = wabt.parseWat(`ceiling-${lanes}-${accumulators}.wat`, ceilingWat(lanes, accumulators), { simd: true });
+  try {
+    parsed.validate();
+    const bytes = new Uint8Array(parsed.toBinary({}).buffer); // copy: a plain ArrayBuffer-backed BufferSource
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    return instance.exports.run as CeilingFn;
+  } finally {
+    parsed.destroy();
+  }
+}
+
+interface CeilingRun {
+  lanes: Lanes;
+  accumulators: number;
+  /** Loop iterations per call. */
+  iterations: number;
+  flopsPerCall: number;
+  latency: Latency;
+  gflops: number;
+}
+
+/** Values returned by the ceiling calls, kept so they are observably used. */
+let ceilingSink = 0;
+
+async function measureCeiling(lanes: Lanes, accumulators: number): Promise<CeilingRun> {
+  const run = await compileCeiling(lanes, accumulators);
+  const flopsPerIteration = 2 * LANE_COUNT[lanes] * accumulators;
+  // Calibrate the loop count so one call takes about CEILING_CALL_MS (after tier-up).
+  for (let i = 0; i < 3; i++) ceilingSink += run(1e6, 0.9999, 1e-4);
+  const perIterationMs = timeOnce(() => { ceilingSink += run(1e6, 0.9999, 1e-4); }) / 1e6;
+  const iterations = Math.max(1e5, Math.round(CEILING_CALL_MS / perIterationMs));
+  const latency = await measure(`ceiling ${lanes}×${accumulators}`, () => { ceilingSink += run(iterations, 0.9999, 1e-4); },
+    { time: 1000, iterations: 10, warmupTime: 100, warmupIterations: 3 });
+  const flopsPerCall = flopsPerIteration * iterations;
+  return { lanes, accumulators, iterations, flopsPerCall, latency, gflops: flopsPerCall / (latency.median * 1e6) };
+}
+
+interface Ceiling {
+  lanes: Lanes;
+  gflops: number;
+  accumulators: number;
+  runs: CeilingRun[];
+}
+
+async function ceilingFor(lanes: Lanes): Promise<Ceiling> {
+  const runs: CeilingRun[] = [];
+  for (const accumulators of CEILING_ACCUMULATORS) {
+    const r = await measureCeiling(lanes, accumulators);
+    log(`  ceiling ${lanes} × ${accumulators} accumulators: ${r.gflops.toFixed(1)} GFLOP/s`);
+    runs.push(r);
+  }
+  const best = runs.reduce((x, y) => (y.gflops > x.gflops ? y : x));
+  return { lanes, gflops: best.gflops, accumulators: best.accumulators, runs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Correctness: both builds against the twin on small, ragged shapes before anything is timed
+
+interface CheckResult {
+  build: 'simd' | 'scalar';
+  dtype: DType;
+  maxAbsDiff: number;
+  maxRelDiff: number;
+}
+
+/** Ragged shapes hit partial register tiles; k = 300 crosses the kernel's 256-deep k block. */
+const CHECK_SHAPES = [{ m: 37, n: 29, k: 53 }, { m: 13, n: 19, k: 300 }];
+
+function checkBuild(kernels: Kernels, dtype: DType): CheckResult {
+  let diff = 0;
+  let rel = 0;
+  for (const [si, shape] of CHECK_SHAPES.entries()) {
+    for (const op of ['NN', 'NT', 'TN', 'TT'] as const) {
+      const c: GemmCase = { op, shape: '', ...shape, dtype };
+      const a = uniform(c.m * c.k, 11 + si);
+      const b = uniform(c.k * c.n, 23 + si);
+      const wasm = kernelRunner(kernels, c, a, b);
+      const twin = twinRunner(c, a, b);
+      wasm.call();
+      twin.call();
+      const d = maxAbsDiff(wasm.result(), twin.result());
+      wasm.dispose();
+      diff = Math.max(diff, d.diff);
+      rel = Math.max(rel, d.diff / d.scale);
+    }
+  }
+  if (!(rel <= tolerance(dtype))) {
+    throw new Error(`correctness: ${kernels.build} ${dtype} gemm differs from the twin by ${rel} (relative); refusing to time it`);
+  }
+  return { build: kernels.build, dtype, maxAbsDiff: diff, maxRelDiff: rel };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+interface Row {
+  op: Op;
+  shape: string;
+  dtype: DType;
+  m: number;
+  n: number;
+  k: number;
+  flops: number;
+  contender: Contender;
+  /** 'skipped' when the contender's single probe call exceeded SKIP_CALL_MS. */
+  status: 'ok' | 'skipped';
+  note?: string;
+  probeMs: number;
+  latency?: Latency;
+  /** From the median latency. */
+  gflops?: number;
+  percentOfCeiling?: number;
+  /** scalar median / this median (> 1: faster than the scalar build). */
+  vsScalar?: number;
+  /** twin median / this median (> 1: faster than the pure-TS twin). */
+  vsTwin?: number;
+  /** Max |C − C_simd| / max |C_simd| on this shape, from the probe calls. */
+  relDiffVsSimd: number;
+}
+
+async function runCase(c: GemmCase, builds: Record<'simd' | 'scalar', Kernels>, ceilings: Record<DType, Ceiling>, seed: number): Promise<Row[]> {
+  const s = storedShapes(c);
+  const a = uniform(s.aRows * s.aCols, seed);
+  const b = uniform(s.bRows * s.bCols, seed + 1);
+  const rows: Row[] = [];
+  let simdResult: FloatArray | undefined;
+  for (const contender of CONTENDERS) {
+    const runner = contender === 'twin' ? twinRunner(c, a, b) : kernelRunner(builds[contender], c, a, b);
+    const base = { op: c.op, shape: c.shape, dtype: c.dtype, m: c.m, n: c.n, k: c.k, flops: flopsOf(c), contender };
+    const name = `${c.op} ${c.shape} ${DTYPE_SHORT[c.dtype]} ${CONTENDER_LABEL[contender]}`;
+    try {
+      // The probe call sizes the time budget and cross-checks this contender against the simd result.
+      const probeMs = timeOnce(runner.call);
+      const out = runner.result();
+      simdResult ??= out;
+      const d = maxAbsDiff(out, simdResult);
+      const relDiffVsSimd = d.scale === 0 ? d.diff : d.diff / d.scale;
+      if (!(relDiffVsSimd <= tolerance(c.dtype))) throw new Error(`${name}: result differs from simd by ${relDiffVsSimd} (relative)`);
+      if (probeMs > SKIP_CALL_MS) {
+        log(`${name}: skipped (one call took ${probeMs.toFixed(0)} ms)`);
+        rows.push({ ...base, status: 'skipped', note: 'skipped: too slow', probeMs, relDiffVsSimd });
+        continue;
+      }
+      const latency = await measure(name, runner.call, budgetFor(probeMs));
+      const gflops = base.flops / (latency.median * 1e6);
+      log(`${name}: median ${fmt(latency.median)} ms, ${gflops.toFixed(2)} GFLOP/s (${latency.samplesCount} samples)`);
+      rows.push({ ...base, status: 'ok', probeMs, latency, gflops, percentOfCeiling: (100 * gflops) / ceilings[c.dtype].gflops, relDiffVsSimd });
+    } finally {
+      runner.dispose();
+    }
+  }
+  // Speed-ups against the scalar build and the twin, from medians.
+  const median = (who: Contender): number | undefined => rows.find((r) => r.contender === who)?.latency?.median;
+  for (const r of rows) {
+    if (!r.latency) continue;
+    const scalar = median('scalar');
+    const twin = median('twin');
+    if (scalar !== undefined) r.vsScalar = scalar / r.latency.median;
+    if (twin !== undefined) r.vsTwin = twin / r.latency.median;
+  }
+  return rows;
+}
+
+function markdownTable(rows: Row[]): string {
+  const header = ['op', 'shape', 'contender', 'median ms', 'min–max ms', 'GFLOP/s', '% of ceiling', 'ratio vs scalar', 'ratio vs pure TS'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 3 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const r of rows) {
+    const shape = `${r.shape} ${DTYPE_SHORT[r.dtype]}`;
+    const who = CONTENDER_LABEL[r.contender];
+    const l = r.latency;
+    const cells = l === undefined
+      ? [r.op, shape, who, `—, ${r.note ?? 'skipped'}`, '—', '—', '—', '—', '—']
+      : [
+          r.op, shape, who, fmt(l.median), `${fmt(l.min)}–${fmt(l.max)}`, r.gflops!.toFixed(2), `${r.percentOfCeiling!.toFixed(1)}%`,
+          r.vsScalar === undefined ? '—' : `${r.vsScalar.toFixed(2)}×`,
+          r.vsTwin === undefined ? '—' : `${r.vsTwin.toFixed(2)}×`,
+        ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+async function tinybenchVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(new URL('../node_modules/tinybench/package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Writes via a .tmp file (ignored by git) and a rename, so a crashed run never leaves half a JSON. */
+async function writeJson(url: URL, value: unknown): Promise<void> {
+  const tmp = new URL(`${url.href}.tmp`);
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(tmp, url);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const date = new Date();
+  const loadAtStart = os.loadavg()[0]!;
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown';
+  const builds = {
+    simd: await Kernels.load({ build: 'simd' }),
+    scalar: await Kernels.load({ build: 'scalar' }),
+  };
+
+  log('correctness check (small ragged shapes, all four op combinations, vs the twin)…');
+  const checks: CheckResult[] = [];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const build of ['simd', 'scalar'] as const) checks.push(checkBuild(builds[build], dtype));
+  }
+
+  log('ceiling microkernel…');
+  const ceilings: Record<DType, Ceiling> = { float32: await ceilingFor('f32x4'), float64: await ceilingFor('f64x2') };
+
+  const rows: Row[] = [];
+  for (const [i, c] of CASES.entries()) rows.push(...(await runCase(c, builds, ceilings, 1000 + 10 * i)));
+
+  const wallSeconds = (performance.now() - started) / 1000;
+  // Other processes on the machine (concurrent test runs) slow every contender unevenly; say so.
+  const load = { start: loadAtStart, end: os.loadavg()[0]! };
+  const busy = load.start > BUSY_LOAD * os.cpus().length;
+  const ceilingLine = (c: Ceiling): string =>
+    `${c.gflops.toFixed(1)} GFLOP/s ${c.lanes} (best of ${c.runs.map((r) => `${r.accumulators} acc: ${r.gflops.toFixed(1)}`).join(', ')})`;
+  const out = [
+    '# simdnet GEMM benchmark',
+    '',
+    `- node: ${process.version} (V8 ${process.versions.v8}), tinybench ${await tinybenchVersion()}`,
+    `- CPU: ${cpu} (${os.cpus().length} logical cores)`,
+    `- date: ${date.toISOString()}`,
+    `- load average (1 min) at start / end: ${load.start.toFixed(2)} / ${load.end.toFixed(2)}${busy ? ' — WARNING: the machine was busy before the run; timings are noisy' : ''}`,
+    `- ceiling f32: ${ceilingLine(ceilings.float32)}`,
+    `- ceiling f64: ${ceilingLine(ceilings.float64)} — f64 rows use this one`,
+    `- correctness (vs pure TS twin, before timing): ${checks.map((c) => `${c.build} ${DTYPE_SHORT[c.dtype]} max abs diff ${c.maxAbsDiff.toExponential(2)}`).join('; ')}`,
+    `- C = op(A)·op(B), alpha 1, beta 0; GFLOP/s = 2mnk / median; ratios = other median / this median (> 1: this is faster)`,
+    '',
+    markdownTable(rows),
+    '',
+    `total wall time: ${wallSeconds.toFixed(1)} s`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  const report = {
+    meta: {
+      date: date.toISOString(),
+      node: process.version,
+      v8: process.versions.v8,
+      tinybench: await tinybenchVersion(),
+      cpu,
+      logicalCores: os.cpus().length,
+      platform: `${os.platform()} ${os.arch()} ${os.release()}`,
+      wallSeconds,
+      loadAverage1m: load,
+      config: { FAST_TIME_MS, FAST_MIN_SAMPLES, SLOW_CALL_MS, SLOW_TOTAL_MS, SLOW_MIN_SAMPLES, SLOW_MAX_SAMPLES, SKIP_CALL_MS },
+    },
+    ceilings,
+    correctness: checks,
+    results: rows,
+    sink: ceilingSink,
+  };
+  const dir = new URL('./results/', import.meta.url);
+  await mkdir(dir, { recursive: true });
+  const stamp = date.toISOString().replace(/[:.]/g, '-');
+  await writeJson(new URL(`gemm-${stamp}.json`, dir), report);
+  await writeJson(new URL('gemm-latest.json', dir), report);
+  log(`wrote bench/results/gemm-${stamp}.json and bench/results/gemm-latest.json`);
+}
+
+await main();

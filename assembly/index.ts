@@ -5,6 +5,7 @@ import { actForward, actBackward, softmaxForward, probMinusTarget, bceGrad } fro
 import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
 import { axpy, scale, mul, gatherCols } from "./update";
 import { optimStep } from "./optim";
+import { planForward, planCost, planBackward, planUpdate } from "./net";
 
 // The runtime's `abort` is routed here (asconfig `use`), so the module imports nothing.
 /** Traps with `unreachable`: the host sees a RuntimeError instead of a call out to JS. */
@@ -129,4 +130,39 @@ export function optim_step_f32(kind: i32, n: i32, w: usize, g: usize, v: usize, 
 /** f64 twin of optim_step_f32. */
 export function optim_step_f64(kind: i32, n: i32, w: usize, g: usize, v: usize, s: usize, lr: f64, beta1: f64, beta2: f64, eps: f64, c1: f64, c2: f64): i32 {
   return optimStep<f64>(kind, n, w, g, v, s, lr, beta1, beta2, eps, c1, c2);
+}
+
+// ---- whole-network plans (layout in assembly/net.ts): one call per forward pass or training step ----
+
+/** f32 forward of m examples (x: n0×m, features-first) through the plan; dropout when keepProb < 1. Returns the pointer of A_L (n_y×m). */
+export function net_forward_f32(plan: usize, x: usize, m: i32, keepProb: f32): usize { return planForward<f32>(plan, x, m, keepProb); }
+/** f64 twin of net_forward_f32. */
+export function net_forward_f64(plan: usize, x: usize, m: i32, keepProb: f64): usize { return planForward<f64>(plan, x, m, keepProb); }
+/** f32 cost of the last forward pass against y (n_y×m), plus λ/(2m)·Σ‖W‖². */
+export function net_cost_f32(plan: usize, y: usize, m: i32, l2: f64): f64 { return planCost<f32>(plan, y, m, l2); }
+/** f64 twin of net_cost_f32. */
+export function net_cost_f64(plan: usize, y: usize, m: i32, l2: f64): f64 { return planCost<f64>(plan, y, m, l2); }
+/** f32 backward pass after net_forward_f32(x): fills every dW (with λ/m·W) and db; dropout = 1 reuses the forward masks. */
+export function net_backward_f32(plan: usize, x: usize, y: usize, m: i32, l2: f32, dropout: i32): void { planBackward<f32>(plan, x, y, m, l2, dropout != 0); }
+/** f64 twin of net_backward_f32. */
+export function net_backward_f64(plan: usize, x: usize, y: usize, m: i32, l2: f64, dropout: i32): void { planBackward<f64>(plan, x, y, m, l2, dropout != 0); }
+/** f32 optimiser update of every W, b (kind as optim_step_f32). Returns 0 or -1. */
+export function net_update_f32(plan: usize, kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32): i32 { return planUpdate<f32>(plan, kind, lr, beta1, beta2, eps, c1, c2); }
+/** f64 twin of net_update_f32. */
+export function net_update_f64(plan: usize, kind: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, c1: f64, c2: f64): i32 { return planUpdate<f64>(plan, kind, lr, beta1, beta2, eps, c1, c2); }
+/** f32 full step: forward (with dropout when keepProb < 1), cost when wantCost ≠ 0 (else NaN), backward, update. */
+export function net_train_step_f32(plan: usize, x: usize, y: usize, m: i32, l2: f32, keepProb: f32, kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32, wantCost: i32): f64 {
+  planForward<f32>(plan, x, m, keepProb);
+  const cost = wantCost != 0 ? planCost<f32>(plan, y, m, <f64>l2) : NaN;
+  planBackward<f32>(plan, x, y, m, l2, keepProb < 1);
+  planUpdate<f32>(plan, kind, lr, beta1, beta2, eps, c1, c2);
+  return cost;
+}
+/** f64 twin of net_train_step_f32. */
+export function net_train_step_f64(plan: usize, x: usize, y: usize, m: i32, l2: f64, keepProb: f64, kind: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, c1: f64, c2: f64, wantCost: i32): f64 {
+  planForward<f64>(plan, x, m, keepProb);
+  const cost = wantCost != 0 ? planCost<f64>(plan, y, m, l2) : NaN;
+  planBackward<f64>(plan, x, y, m, l2, keepProb < 1);
+  planUpdate<f64>(plan, kind, lr, beta1, beta2, eps, c1, c2);
+  return cost;
 }

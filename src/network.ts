@@ -2,14 +2,15 @@
 // Activations live features-first, (units × examples), exactly as in the course, so every
 // product is one GEMM: Z = W·A_prev, dW = dZ·A_prevᵀ/m, dA_prev = Wᵀ·dZ. All buffers are
 // allocated before training starts; a step allocates nothing in WASM memory.
-import { Kernels, type Activation, type OptimizerHyper } from './kernels.js';
+import { Kernels, OPTIMIZER_CODE, type Activation, type OptimizerKind } from './kernels.js';
+import type { NetBackwardFn, NetCostFn, NetForwardFn, NetTrainStepFn, NetUpdateFn } from './runtime/abi.js';
 import { checkDType, type DType, type FloatArray, type Tensor } from './runtime/arena.js';
 import type { LoadOptions } from './runtime/load.js';
-import { createRandom, type Random, type RandomKind } from './rng.js';
+import { createRandom, type RandomKind } from './rng.js';
 import { checkInit, initWeights, type InitKind } from './init.js';
 import { toFeaturesFirst, toTargets, type Inputs, type Targets, type Layout, type FeaturesFirst } from './data/input.js';
 import { applyNormalizer, checkNormalizeKind, fitNormalizer, type NormalizeKind, type Normalizer } from './data/normalize.js';
-import { decodeModel, encodeModel, type LayerActivation } from './io/format.js';
+import { decodeModel, encodeModel, LAYER_CODE, type LayerActivation } from './io/format.js';
 import { decayedRate, resolveFitOptions, type FitOptions, type ResolvedFit } from './train/options.js';
 
 export type HiddenActivation = Activation;
@@ -111,6 +112,32 @@ interface Workspace {
   Ad: (Tensor | null)[];
 }
 
+/** Sizes of the plan's header and per-layer records (assembly/net.ts). */
+const PLAN_HEADER_BYTES = 64;
+const PLAN_LAYER_BYTES = 64;
+
+/** A prepared training session (Network.trainer). */
+export interface Trainer {
+  /** One optimiser step on the next batch; returns that batch's cost before the update when wantCost, else NaN. */
+  step(wantCost?: boolean): number;
+  /** Steps taken. */
+  readonly iteration: number;
+  /** Completed passes over the data. */
+  readonly epoch: number;
+  /** Frees the session's copy of the data. */
+  dispose(): void;
+}
+
+/** The plan entry points of one dtype. */
+interface PlanOps {
+  plan: number;
+  forward: NetForwardFn;
+  backward: NetBackwardFn;
+  cost: NetCostFn;
+  update: NetUpdateFn;
+  trainStep: NetTrainStepFn;
+}
+
 const HIDDEN: readonly Activation[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu'];
 const OUTPUT: readonly OutputActivation[] = ['sigmoid', 'softmax', 'linear'];
 const NETWORK_OPTIONS = new Set(['layers', 'hidden', 'output', 'loss', 'init', 'dtype', 'seed', 'rng', 'leakySlope', 'normalize', 'labels', 'kernels']);
@@ -150,6 +177,8 @@ export class Network {
   #normalizeKind: NormalizeKind;
   #normalizer: Normalizer | null;
   #workspace: Workspace | null = null;
+  /** The network as assembly/net.ts lays it out: one WASM call per forward pass or training step. */
+  #plan = 0;
   #disposed = false;
   #steps = 0;
   #training: Record<string, unknown> = {};
@@ -177,6 +206,8 @@ export class Network {
           dW: kernels.tensor(units, inputs, dtype), db: kernels.tensor(units, 1, dtype), state: null,
         });
       }
+      this.#plan = kernels.exports.alloc(PLAN_HEADER_BYTES + PLAN_LAYER_BYTES * this.#layers.length) >>> 0;
+      this.ensureWorkspace(1);
     } catch (e) {
       this.dispose();
       throw e;
@@ -234,7 +265,11 @@ export class Network {
     const hidden = rec.activations.slice(0, L - 1);
     if (hidden.some((h) => h === 'softmax')) throw new Error('simdnet: not a valid simdnet model file: softmax on a hidden layer');
     const loss = (rec.meta.loss ?? defaultLoss(output as OutputActivation)) as LossKind;
-    checkLossPair(loss, output as OutputActivation);
+    try {
+      checkLossPair(loss, output as OutputActivation);
+    } catch (e) {
+      throw new Error(`simdnet: not a valid simdnet model file: ${(e as Error).message.replace(/^simdnet: /, '')}`);
+    }
     const labels = Array.isArray(rec.meta.labels) ? (rec.meta.labels as string[]) : null;
     const kernels = await resolveKernels(options.kernels);
     const net = new Network(kernels, rec.dtype, rec.layers, rec.activations, loss, rec.leakySlope, rec.normalizer?.kind ?? 'none', labels,
@@ -283,67 +318,81 @@ export class Network {
   async fit(X: Inputs, Y: Targets, options: FitOptions = {}): Promise<History> {
     this.assertAlive();
     const started = performance.now();
-    // A rejected call leaves no trace: a normaliser fitted on its data is dropped again.
-    const normalizerBefore = this.#normalizer;
-    let train: FeaturesFirst, targets: FeaturesFirst, o: ResolvedFit;
-    let validation: { X: FeaturesFirst; Y: FeaturesFirst } | null = null;
+    const { session, validation, o } = this.open(X, Y, options, true);
     try {
-      train = this.prepareInputs(X, options.layout, true);
-      targets = this.prepareTargets(Y, train.cols, options.layout);
-      if (typeof options.validation === 'number') {
-        const split = options.validation;
-        if (!(split > 0 && split < 1)) throw new Error(`simdnet: a validation split must be in (0, 1), got ${split}`);
-        const held = Math.round(train.cols * split);
-        if (held < 1 || held >= train.cols) throw new Error(`simdnet: a validation split of ${split} leaves no training or no validation examples`);
-        const keep = train.cols - held;
-        validation = { X: sliceColumns(train, keep, train.cols), Y: sliceColumns(targets, keep, targets.cols) };
-        train = sliceColumns(train, 0, keep);
-        targets = sliceColumns(targets, 0, keep);
-      } else if (options.validation !== undefined) {
-        const v = options.validation;
-        if (typeof v !== 'object' || v === null || !('X' in v) || !('Y' in v)) throw new Error('simdnet: validation must be { X, Y } or a split fraction');
-        const vx = this.prepareInputs(v.X, options.layout, false);
-        validation = { X: vx, Y: this.prepareTargets(v.Y, vx.cols, options.layout) };
-      }
-      o = resolveFitOptions(options, train.cols, this.seed);
-    } catch (e) {
-      this.#normalizer = normalizerBefore;
-      throw e;
-    }
-    const m = train.cols;
-    const k = this.kernels;
-    const data = k.tensor(train.rows, m, this.dtype, train.data);
-    const labels = k.tensor(targets.rows, m, this.dtype, targets.data);
-    try {
-      this.ensureWorkspace(o.batchSize);
-      if (o.optimizer !== 'gd') this.ensureOptimizerState();
-      this.resetOptimizerState();
-      return await this.trainLoop(data, labels, validation, o, options, started);
+      return await this.trainLoop(session, validation, o, options, started);
     } finally {
-      data.dispose();
-      labels.dispose();
+      session.dispose();
     }
   }
 
-  private async trainLoop(data: Tensor, labels: Tensor, validation: { X: FeaturesFirst; Y: FeaturesFirst } | null,
+  /**
+   * A prepared training session for custom loops and benchmarks: data, workspaces and optimiser state
+   * are placed in WASM memory once; each step() is one optimiser step on the next batch. fit() options
+   * apply except validation, earlyStopping, onProgress and costEvery.
+   */
+  trainer(X: Inputs, Y: Targets, options: FitOptions = {}): Trainer {
+    this.assertAlive();
+    for (const key of ['validation', 'earlyStopping', 'onProgress', 'costEvery'] as const) {
+      if (options[key] !== undefined) throw new Error(`simdnet: trainer() does not take '${key}'; use fit()`);
+    }
+    const { session } = this.open(X, Y, options, false);
+    return {
+      step: (wantCost = false) => {
+        this.assertAlive();
+        session.assertOpen();
+        return session.step(wantCost);
+      },
+      get iteration() { return session.iteration; },
+      get epoch() { return session.epoch; },
+      dispose: () => session.dispose(),
+    };
+  }
+
+  /** Validates data and options, fits the normaliser on the training part, and opens a session. */
+  private open(X: Inputs, Y: Targets, options: FitOptions, allowValidation: boolean): { session: Session; validation: { X: FeaturesFirst; Y: FeaturesFirst } | null; o: ResolvedFit } {
+    // A rejected call leaves no trace: the normaliser is only replaced once everything checked out.
+    let train = this.rawInputs(X, options.layout);
+    let targets = this.prepareTargets(Y, train.cols, options.layout);
+    let validation: { X: FeaturesFirst; Y: FeaturesFirst } | null = null;
+    if (allowValidation && typeof options.validation === 'number') {
+      const split = options.validation;
+      if (!(split > 0 && split < 1)) throw new Error(`simdnet: a validation split must be in (0, 1), got ${split}`);
+      const held = Math.round(train.cols * split);
+      if (held < 1 || held >= train.cols) throw new Error(`simdnet: a validation split of ${split} leaves no training or no validation examples`);
+      const keep = train.cols - held;
+      validation = { X: sliceColumns(train, keep, train.cols), Y: sliceColumns(targets, keep, targets.cols) };
+      train = sliceColumns(train, 0, keep);
+      targets = sliceColumns(targets, 0, keep);
+    } else if (allowValidation && options.validation !== undefined) {
+      const v = options.validation;
+      if (typeof v !== 'object' || v === null || !('X' in v) || !('Y' in v)) throw new Error('simdnet: validation must be { X, Y } or a split fraction');
+      const vx = this.rawInputs(v.X, options.layout);
+      validation = { X: vx, Y: this.prepareTargets(v.Y, vx.cols, options.layout) };
+    }
+    const o = resolveFitOptions(options, train.cols, this.seed);
+    // The normaliser is fitted on the training part only, so held-out examples do not leak into it.
+    if (this.#normalizeKind !== 'none') {
+      this.#normalizer ??= fitNormalizer(this.#normalizeKind, train.data, train.rows, train.cols);
+      applyNormalizer(this.#normalizer, train.data, train.rows, train.cols);
+      if (validation !== null) applyNormalizer(this.#normalizer, validation.X.data, validation.X.rows, validation.X.cols);
+    }
+    return { session: new Session(this, this.kernels, train, targets, o), validation, o };
+  }
+
+  private async trainLoop(session: Session, validation: { X: FeaturesFirst; Y: FeaturesFirst } | null,
     o: ResolvedFit, options: FitOptions, started: number): Promise<History> {
-    const k = this.kernels;
-    const m = data.cols;
+    const m = session.m;
     const batchesPerEpoch = Math.ceil(m / o.batchSize);
     const totalIterations = o.mode === 'iterations' ? o.count : o.count * batchesPerEpoch;
-    const fullBatch = o.batchSize === m && !o.shuffle;
-    const dropoutRng = createRandom(this.rngKind === 'numpy' ? 'numpy' : 'fast', o.seed);
     const history: History = { costs: [], iterations: 0, epochs: 0, stopped: null, timeMs: 0 };
     let best: { cost: number; record: CostRecord; weights: { W: FloatArray; b: FloatArray }[] | null } | null = null;
     let sinceBest = 0;
-    let order: Int32Array = Int32Array.from({ length: m }, (_, i) => i);
-    let step = 0;
     let epochCost = 0;
-    const hyper: OptimizerHyper = { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, c1: 1, c2: 1 };
 
-    const check = async (record: CostRecord): Promise<boolean> => {
+    const check = async (record: CostRecord, learningRate: number): Promise<boolean> => {
       if (validation !== null) {
-        record.validationCost = this.costOf(validation.X, validation.Y, o.l2);
+        record.validationCost = this.costOf(validation.X, validation.Y);
         if (o.earlyStopping !== null) {
           if (best === null || record.validationCost < best.cost - o.earlyStopping.minDelta) {
             best = { cost: record.validationCost, record, weights: o.earlyStopping.restoreBest ? this.getWeights() : null };
@@ -355,61 +404,37 @@ export class Network {
       }
       history.costs.push(record);
       if (options.onProgress) {
-        const go = await options.onProgress({ ...record, learningRate: hyper.learningRate, totalIterations, elapsedMs: performance.now() - started });
+        const go = await options.onProgress({ ...record, learningRate, totalIterations, elapsedMs: performance.now() - started });
         if (go === false) history.stopped = 'callback';
       }
       return history.stopped === null;
     };
 
-    for (let epoch = 0; ; epoch++) {
-      if (o.mode === 'epochs' && epoch >= o.count) break;
-      if (o.mode === 'iterations' && step >= o.count) break;
-      hyper.learningRate = decayedRate(o.learningRate, o.decay, epoch);
-      if (o.shuffle) order = Int32Array.from(createRandom(this.rngKind, (o.seed + epoch) >>> 0).permutation(m));
-      epochCost = 0;
+    const done = (): boolean => (o.mode === 'iterations' ? session.iteration >= o.count : session.epoch >= o.count);
+    while (!done()) {
+      const epoch = session.epoch;
+      const learningRate = session.learningRate;
+      const recordStep = o.mode === 'iterations' && session.iteration % o.costEvery === 0;
+      const perEpoch = o.mode === 'epochs';
       let goOn = true;
-      for (let start = 0; start < m; start += o.batchSize) {
-        if (o.mode === 'iterations' && step >= o.count) break;
-        const mb = Math.min(o.batchSize, m - start);
-        let X = data;
-        let Y = labels;
-        if (!fullBatch) {
-          // The workspace is looked up afresh: a validation check may have reallocated it.
-          const ws = this.#workspace!;
-          const idx = order.subarray(start, start + mb);
-          X = k.gatherColumns(data, idx, ws.input.view(data.rows, mb));
-          Y = k.gatherColumns(labels, idx, ws.target.view(labels.rows, mb));
-        }
-        const recordStep = o.mode === 'iterations' && step % o.costEvery === 0;
-        const AL = this.forward(X, mb, o.keepProb < 1 ? { keepProb: o.keepProb, rng: dropoutRng } : null);
-        let c = NaN;
-        if (recordStep || o.mode === 'epochs') {
-          c = this.batchCost(AL, Y, mb, o.l2);
-          epochCost += c * mb;
-        }
-        this.backward(X, Y, mb, o.l2, o.keepProb < 1);
-        // Checked after backward, before the update: the validation pass and onProgress (which may call
-        // predict) run forward passes through the same workspace, which backward has finished reading.
-        if (recordStep && !(await check({ iteration: step, epoch, cost: c }))) { goOn = false; }
-        this.#steps++;
-        if (o.optimizer === 'adam') {
-          hyper.c1 = 1 - o.beta1 ** this.#steps;
-          hyper.c2 = 1 - o.beta2 ** this.#steps;
-        }
-        for (const layer of this.#layers) {
-          k.optimizerStep(o.optimizer, layer.W, layer.dW, layer.state?.vW ?? null, layer.state?.sW ?? null, hyper);
-          k.optimizerStep(o.optimizer, layer.b, layer.db, layer.state?.vb ?? null, layer.state?.sb ?? null, hyper);
-        }
-        step++;
-        if (!goOn) break;
-      }
-      history.epochs = epoch + 1;
-      if (goOn && o.mode === 'epochs' && epoch % o.costEvery === 0) {
-        if (!(await check({ iteration: step, epoch, cost: epochCost / m }))) goOn = false;
+      if (recordStep) {
+        // A check step is split so that validation and onProgress (which may predict) run after backward
+        // (they reuse the forward workspace) but before the update (they see the weights the cost belongs to).
+        const cost = session.forwardBackward();
+        if (!(await check({ iteration: session.iteration, epoch, cost }, learningRate))) goOn = false;
+        if (goOn) session.update(); else session.abandonStep();
+      } else {
+        const cost = session.step(perEpoch);
+        if (perEpoch) epochCost += cost * session.lastBatch;
       }
       if (!goOn) break;
+      if (perEpoch && session.epoch !== epoch) {
+        if (epoch % o.costEvery === 0 && !(await check({ iteration: session.iteration, epoch, cost: epochCost / m }, learningRate))) break;
+        epochCost = 0;
+      }
     }
-    history.iterations = step;
+    history.iterations = session.iteration;
+    history.epochs = session.epoch + (session.cursor > 0 ? 1 : 0);
     const b = best as { cost: number; record: CostRecord; weights: { W: FloatArray; b: FloatArray }[] | null } | null;
     if (history.stopped === 'earlyStopping' && b !== null) {
       history.bestCheck = b.record;
@@ -417,14 +442,40 @@ export class Network {
     }
     history.timeMs = performance.now() - started;
     this.#training = { optimizer: o.optimizer, learningRate: o.learningRate, batchSize: o.batchSize, l2: o.l2, keepProb: o.keepProb,
-      iterations: history.iterations, epochs: history.epochs, steps: this.#steps };
+      iterations: history.iterations, epochs: history.epochs };
     return history;
+  }
+
+  /**
+   * One example through the network in one WASM call, into preallocated memory: x has n_x values
+   * (normalised here if the model has a normaliser); returns out (n_y values), allocated when not given.
+   */
+  predictOne(x: ArrayLike<number>, out?: FloatArray): FloatArray {
+    this.assertAlive();
+    const nX = this.layerSizes[0]!;
+    const nY = this.layerSizes[this.layerSizes.length - 1]!;
+    if (x === null || typeof x !== 'object' || x.length !== nX) throw new Error(`simdnet: predictOne needs ${nX} input values, got ${x?.length}`);
+    const result = out ?? (this.dtype === 'float32' ? new Float32Array(nY) : new Float64Array(nY));
+    if (result.length < nY) throw new Error(`simdnet: predictOne's out has ${result.length} values, needs ${nY}`);
+    const ws = this.#workspace!;
+    const input = ws.input.data;
+    const norm = this.#normalizer;
+    for (let f = 0; f < nX; f++) {
+      const v = x[f]!;
+      if (!Number.isFinite(v)) throw new Error(`simdnet: predictOne input ${f} is ${v}; values must be finite numbers`);
+      input[f] = norm === null ? v : (v - norm.shift[f]!) / norm.scale[f]!;
+    }
+    const ptr = this.#forward(this.#plan, ws.input.ptr, 1, 1);
+    const view = ws.A[ws.A.length - 1]!.data;
+    if (ptr !== ws.A[ws.A.length - 1]!.ptr) throw new Error('simdnet: internal error: forward returned an unexpected buffer');
+    for (let r = 0; r < nY; r++) result[r] = view[r]!;
+    return result;
   }
 
   /** Probabilities (or values) for X, one row per example. */
   predict(X: Inputs, options: { layout?: Layout } = {}): Prediction {
     this.assertAlive();
-    const input = this.prepareInputs(X, options.layout, false);
+    const input = this.prepareInputs(X, options.layout);
     const out = this.forwardAll(input);
     const nY = this.layerSizes[this.layerSizes.length - 1]!;
     const m = input.cols;
@@ -436,7 +487,7 @@ export class Network {
   /** Cost, accuracy and confusion matrix on X, Y. */
   evaluate(X: Inputs, Y: Targets, options: { layout?: Layout } = {}): Evaluation {
     this.assertAlive();
-    const input = this.prepareInputs(X, options.layout, false);
+    const input = this.prepareInputs(X, options.layout);
     const target = this.prepareTargets(Y, input.cols, options.layout);
     const out = this.forwardAll(input);
     const cost = this.costFromOutputs(out, target, 0);
@@ -476,14 +527,14 @@ export class Network {
     const l2 = options.l2 ?? 0;
     if (!(eps > 0 && eps < 1)) throw new Error(`simdnet: gradientCheck epsilon must be in (0, 1), got ${String(eps)}`);
     if (!(l2 >= 0 && Number.isFinite(l2))) throw new Error(`simdnet: gradientCheck l2 must be ≥ 0, got ${String(l2)}`);
-    const input = this.prepareInputs(X, options.layout, false);
+    const input = this.prepareInputs(X, options.layout);
     const target = this.prepareTargets(Y, input.cols, options.layout);
     const m = input.cols;
     this.ensureWorkspace(m);
     const ws = this.#workspace!;
     const Xt = ws.input.view(input.rows, m).set(input.data);
     const Yt = ws.target.view(target.rows, m).set(target.data);
-    this.forward(Xt, m, null);
+    this.forward(Xt, m, 1);
     this.backward(Xt, Yt, m, l2, false);
     const analytic: number[] = [];
     const numeric: number[] = [];
@@ -494,9 +545,11 @@ export class Network {
         for (let i = 0; i < param.length; i++) {
           const original = param.data[i]!;
           param.data[i] = original + eps;
-          const plus = this.batchCost(this.forward(Xt, m, null), Yt, m, l2);
+          this.forward(Xt, m, 1);
+          const plus = this.batchCost(Yt, m, l2);
           param.data[i] = original - eps;
-          const minus = this.batchCost(this.forward(Xt, m, null), Yt, m, l2);
+          this.forward(Xt, m, 1);
+          const minus = this.batchCost(Yt, m, l2);
           param.data[i] = original;
           analytic.push(g[i]!);
           numeric.push((plus - minus) / (2 * eps));
@@ -535,6 +588,8 @@ export class Network {
     if (this.#disposed) return;
     this.#disposed = true;
     this.freeWorkspace();
+    if (this.#plan !== 0) this.kernels.exports.free(this.#plan);
+    this.#plan = 0;
     for (const l of this.#layers) {
       for (const t of [l.W, l.b, l.dW, l.db]) t.dispose();
       if (l.state) for (const t of Object.values(l.state)) t.dispose();
@@ -550,18 +605,21 @@ export class Network {
     if (this.#disposed) throw new Error('simdnet: this network was disposed');
   }
 
-  /** Validates X, fits the normaliser on the first training data, and applies it. */
-  private prepareInputs(X: Inputs, layout: unknown, fitting: boolean): FeaturesFirst {
+  /** Validates X (features-first copy) and applies the fitted normaliser; before the first fit, a normalising net refuses. */
+  private prepareInputs(X: Inputs, layout: unknown): FeaturesFirst {
+    const input = this.rawInputs(X, layout);
+    if (this.#normalizeKind !== 'none') {
+      if (this.#normalizer === null) throw new Error('simdnet: the normaliser is fitted by fit(); call fit before predict/evaluate');
+      applyNormalizer(this.#normalizer, input.data, input.rows, input.cols);
+    }
+    return input;
+  }
+
+  /** Validates X and returns its features-first copy, not normalised. */
+  private rawInputs(X: Inputs, layout: unknown): FeaturesFirst {
     const input = toFeaturesFirst(X, 'X', layout);
     const nX = this.layerSizes[0]!;
     if (input.rows !== nX) throw new Error(`simdnet: X has ${input.rows} features per example but the network expects ${nX}`);
-    if (this.#normalizeKind !== 'none') {
-      if (this.#normalizer === null) {
-        if (!fitting) throw new Error('simdnet: the normaliser is fitted by fit(); call fit before predict/evaluate');
-        this.#normalizer = fitNormalizer(this.#normalizeKind, input.data, input.rows, input.cols);
-      }
-      applyNormalizer(this.#normalizer, input.data, input.rows, input.cols);
-    }
     return input;
   }
 
@@ -580,6 +638,7 @@ export class Network {
 
   private ensureWorkspace(capacity: number): void {
     if (this.#workspace !== null && this.#workspace.capacity >= capacity) return;
+    const hadDropout = this.#workspace?.D.some((d) => d !== null) ?? false;
     this.freeWorkspace();
     const k = this.kernels;
     const sizes = this.layerSizes;
@@ -605,6 +664,14 @@ export class Network {
       for (const x of allocated) x.dispose();
       throw e;
     }
+    // A session with dropout keeps its masks when a validation pass grows the workspace.
+    if (hadDropout) this.ensureDropoutBuffers();
+    this.writePlan();
+  }
+
+  /** @internal The current workspace; sessions look it up per batch because checks may regrow it. */
+  get sessionWorkspace(): Workspace {
+    return this.#workspace!;
   }
 
   private freeWorkspace(): void {
@@ -621,6 +688,46 @@ export class Network {
         sW: this.kernels.tensor(l.units, l.inputs, this.dtype), sb: this.kernels.tensor(l.units, 1, this.dtype),
       };
     }
+    this.writePlan();
+  }
+
+  private ensureDropoutBuffers(): void {
+    const ws = this.#workspace!;
+    this.#layers.forEach((layer, l) => {
+      if (l === this.#layers.length - 1) return;
+      ws.D[l] ??= this.kernels.tensor(layer.units, ws.capacity, this.dtype);
+      ws.Ad[l] ??= this.kernels.tensor(layer.units, ws.capacity, this.dtype);
+    });
+    this.writePlan();
+  }
+
+  /** Writes the plan (assembly/net.ts) from the current buffers; with a seed, also reseeds the dropout stream. */
+  private writePlan(seed?: number): void {
+    if (this.#plan === 0 || this.#workspace === null) return;
+    const ws = this.#workspace;
+    const buf = this.kernels.exports.memory.buffer;
+    const L = this.#layers.length;
+    const i32 = new Int32Array(buf, this.#plan, (PLAN_HEADER_BYTES + PLAN_LAYER_BYTES * L) / 4);
+    const f64 = new Float64Array(buf, this.#plan + 16, 1);
+    i32[0] = L;
+    i32[1] = this.dtype === 'float32' ? 1 : 2;
+    i32[2] = ws.capacity;
+    i32[3] = this.loss === 'bce' ? 0 : this.loss === 'crossEntropy' ? 1 : 2;
+    f64[0] = this.leakySlope;
+    if (seed !== undefined) {
+      // The dropout stream is derived from, not equal to, the seed: masks must not mirror the initial weights.
+      const rng = createRandom('fast', (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) >>> 0));
+      for (let q = 6; q < 10; q++) i32[q] = rng.nextUint32() | 0;
+      if ((i32[6]! | i32[7]! | i32[8]! | i32[9]!) === 0) i32[6] = 1;
+    }
+    this.#layers.forEach((layer, l) => {
+      const r = (PLAN_HEADER_BYTES + PLAN_LAYER_BYTES * l) / 4;
+      const act = LAYER_CODE[layer.activation];
+      const fields = [layer.units, layer.inputs, act, layer.W.ptr, layer.b.ptr, layer.dW.ptr, layer.db.ptr,
+        ws.Z[l]!.ptr, ws.A[l]!.ptr, ws.dZ[l]!.ptr, ws.D[l]?.ptr ?? 0, ws.Ad[l]?.ptr ?? 0,
+        layer.state?.vW.ptr ?? 0, layer.state?.vb.ptr ?? 0, layer.state?.sW.ptr ?? 0, layer.state?.sb.ptr ?? 0];
+      fields.forEach((v, q) => { i32[r + q] = v | 0; });
+    });
   }
 
   /** Every fit starts its optimiser afresh: zero moments, Adam's t from 1. */
@@ -629,73 +736,51 @@ export class Network {
     for (const l of this.#layers) if (l.state) for (const x of Object.values(l.state)) x.data.fill(0);
   }
 
-  /** Forward pass of mb columns of X through every layer; returns A_L (a workspace view). */
-  private forward(X: Tensor, mb: number, dropout: { keepProb: number; rng: Random } | null): Tensor {
-    const k = this.kernels;
+  /** Forward pass of mb columns of X; dropout on hidden layers when keepProb < 1. Returns A_L (a workspace view). */
+  private forward(X: Tensor, mb: number, keepProb: number): Tensor {
+    this.#forward(this.#plan, X.ptr, mb, keepProb);
     const ws = this.#workspace!;
-    let prev = X;
-    const L = this.#layers.length;
-    for (let l = 0; l < L; l++) {
-      const layer = this.#layers[l]!;
-      const Z = ws.Z[l]!.view(layer.units, mb);
-      const A = ws.A[l]!.view(layer.units, mb);
-      k.gemm(false, false, 1, layer.W, prev, 0, Z);
-      if (layer.activation === 'softmax') k.softmaxForward(Z, layer.b, A);
-      else k.activationForward(layer.activation, Z, layer.b, A, this.leakySlope);
-      prev = A;
-      if (dropout !== null && l < L - 1) {
-        ws.D[l] ??= k.tensor(layer.units, ws.capacity, this.dtype);
-        ws.Ad[l] ??= k.tensor(layer.units, ws.capacity, this.dtype);
-        const D = ws.D[l]!.view(layer.units, mb);
-        const mask = D.data;
-        const keep = dropout.keepProb;
-        for (let q = 0; q < mask.length; q++) mask[q] = dropout.rng.random() < keep ? 1 / keep : 0;
-        prev = k.mul(A, D, ws.Ad[l]!.view(layer.units, mb));
-      }
-    }
-    return prev;
+    return ws.A[ws.A.length - 1]!.view(this.layerSizes[this.layerSizes.length - 1]!, mb);
   }
 
   /** Backward pass after forward(X): fills every dW, db (L2 included); skips dA⁰, which nobody uses. */
   private backward(X: Tensor, Y: Tensor, mb: number, l2: number, dropout: boolean): void {
-    const k = this.kernels;
-    const ws = this.#workspace!;
-    const L = this.#layers.length;
-    const out = this.#layers[L - 1]!;
-    const AL = ws.A[L - 1]!.view(out.units, mb);
-    const dZL = ws.dZ[L - 1]!.view(out.units, mb);
-    k.probMinusTarget(AL, Y, dZL, 1);
-    // (sigmoid, bce), (softmax, crossEntropy) and (linear, mse) have dZ = A − Y; sigmoid with mse still needs σ'.
-    if (this.loss === 'mse' && out.activation === 'sigmoid') {
-      k.activationBackward('sigmoid', ws.Z[L - 1]!.view(out.units, mb), AL, dZL, dZL);
-    }
-    for (let l = L - 1; l >= 0; l--) {
-      const layer = this.#layers[l]!;
-      const dZ = ws.dZ[l]!.view(layer.units, mb);
-      const prevA = l === 0 ? X : dropout ? ws.Ad[l - 1]!.view(layer.inputs, mb) : ws.A[l - 1]!.view(layer.inputs, mb);
-      k.gemm(false, true, 1 / mb, dZ, prevA, 0, layer.dW);
-      if (l2 > 0) k.axpy(l2 / mb, layer.W, layer.dW);
-      k.sumRows(dZ, layer.db, 1 / mb);
-      if (l > 0) {
-        const below = this.#layers[l - 1]!;
-        const dA = ws.dZ[l - 1]!.view(below.units, mb);
-        k.gemm(true, false, 1, layer.W, dZ, 0, dA);
-        if (dropout) k.mul(dA, ws.D[l - 1]!.view(below.units, mb), dA);
-        k.activationBackward(below.activation as Activation, ws.Z[l - 1]!.view(below.units, mb), ws.A[l - 1]!.view(below.units, mb), dA, dA, this.leakySlope);
-      }
-    }
+    const fn = this.dtype === 'float32' ? this.kernels.exports.net_backward_f32 : this.kernels.exports.net_backward_f64;
+    fn(this.#plan, X.ptr, Y.ptr, mb, l2, dropout ? 1 : 0);
   }
 
-  /** The cost of a batch whose forward pass just produced AL, L2 term included. */
-  private batchCost(AL: Tensor, Y: Tensor, mb: number, l2: number): number {
-    const k = this.kernels;
-    let cost = this.loss === 'bce' ? k.bceLoss(AL, Y) / mb : this.loss === 'crossEntropy' ? k.crossEntropyLoss(AL, Y) / mb : k.squaredError(AL, Y) / (2 * mb);
-    if (l2 > 0) {
-      let squares = 0;
-      for (const layer of this.#layers) squares += k.sumSquares(layer.W);
-      cost += (l2 / (2 * mb)) * squares;
-    }
-    return cost;
+  /** The cost of the batch whose forward pass ran last, L2 term included. */
+  private batchCost(Y: Tensor, mb: number, l2: number): number {
+    const fn = this.dtype === 'float32' ? this.kernels.exports.net_cost_f32 : this.kernels.exports.net_cost_f64;
+    return fn(this.#plan, Y.ptr, mb, l2);
+  }
+
+  /** The plan-level entry points, bound to this network's dtype (used by Session). */
+  get planOps(): PlanOps {
+    const e = this.kernels.exports;
+    const f32 = this.dtype === 'float32';
+    return {
+      plan: this.#plan,
+      forward: f32 ? e.net_forward_f32 : e.net_forward_f64,
+      backward: f32 ? e.net_backward_f32 : e.net_backward_f64,
+      cost: f32 ? e.net_cost_f32 : e.net_cost_f64,
+      update: f32 ? e.net_update_f32 : e.net_update_f64,
+      trainStep: f32 ? e.net_train_step_f32 : e.net_train_step_f64,
+    };
+  }
+
+  get #forward(): NetForwardFn {
+    return this.dtype === 'float32' ? this.kernels.exports.net_forward_f32 : this.kernels.exports.net_forward_f64;
+  }
+
+  /** Buffers a session needs: workspace for its batch size, optimiser state, dropout masks; then the plan is rewritten. */
+  prepareSession(batchSize: number, optimizer: OptimizerKind, keepProb: number, seed: number): Workspace {
+    this.ensureWorkspace(batchSize);
+    if (optimizer !== 'gd') this.ensureOptimizerState();
+    if (keepProb < 1) this.ensureDropoutBuffers();
+    this.resetOptimizerState();
+    this.writePlan(seed);
+    return this.#workspace!;
   }
 
   /** Output of the network for features-first input, features-first, in f64. */
@@ -711,15 +796,15 @@ export class Network {
       const X = ws.input.view(input.rows, mb);
       const xd = X.data;
       for (let f = 0; f < input.rows; f++) xd.set(input.data.subarray(f * m + start, f * m + start + mb), f * mb);
-      const AL = this.forward(X, mb, null).data;
+      const AL = this.forward(X, mb, 1).data;
       for (let r = 0; r < nY; r++) for (let e = 0; e < mb; e++) out[r * m + start + e] = AL[r * mb + e]!;
     }
     return out;
   }
 
-  /** Cost of features-first data and targets, in chunks. */
-  private costOf(input: FeaturesFirst, target: FeaturesFirst, l2: number): number {
-    return this.costFromOutputs(this.forwardAll(input), target, l2);
+  /** Cost (without the L2 term, like evaluate) of normalised features-first data and targets. */
+  private costOf(input: FeaturesFirst, target: FeaturesFirst): number {
+    return this.costFromOutputs(this.forwardAll(input), target, 0);
   }
 
   private costFromOutputs(out: Float64Array, target: FeaturesFirst, l2: number): number {
@@ -762,4 +847,138 @@ function sliceColumns(x: FeaturesFirst, from: number, to: number): FeaturesFirst
   const data = new Float64Array(x.rows * cols);
   for (let r = 0; r < x.rows; r++) data.set(x.data.subarray(r * x.cols + from, r * x.cols + to), r * cols);
   return { data, rows: x.rows, cols };
+}
+
+/** Data in WASM memory, batch order and counters of one fit or trainer. */
+class Session {
+  readonly m: number;
+  iteration = 0;
+  epoch = 0;
+  cursor = 0;
+  lastBatch = 0;
+  learningRate: number;
+  readonly #net: Network;
+  readonly #kernels: Kernels;
+  readonly #o: ResolvedFit;
+  readonly #data: Tensor;
+  readonly #labels: Tensor;
+  readonly #ops: PlanOps;
+  readonly #fullBatch: boolean;
+  readonly #kind: number;
+  #order: Int32Array;
+  #adamSteps = 0;
+  #pending = 0;
+  #open = true;
+
+  constructor(net: Network, kernels: Kernels, train: FeaturesFirst, targets: FeaturesFirst, o: ResolvedFit) {
+    this.#net = net;
+    this.#kernels = kernels;
+    this.#o = o;
+    this.m = train.cols;
+    this.#kind = OPTIMIZER_CODE[o.optimizer];
+    this.#data = kernels.tensor(train.rows, this.m, net.dtype, train.data);
+    try {
+      this.#labels = kernels.tensor(targets.rows, this.m, net.dtype, targets.data);
+    } catch (e) {
+      this.#data.dispose();
+      throw e;
+    }
+    try {
+      net.prepareSession(o.batchSize, o.optimizer, o.keepProb, o.seed);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+    this.#ops = net.planOps;
+    this.#fullBatch = o.batchSize === this.m && !o.shuffle;
+    this.#order = Int32Array.from({ length: this.m }, (_, i) => i);
+    this.learningRate = o.learningRate;
+    this.startEpoch();
+  }
+
+  assertOpen(): void {
+    if (!this.#open) throw new Error('simdnet: this trainer was disposed');
+  }
+
+  private startEpoch(): void {
+    this.learningRate = decayedRate(this.#o.learningRate, this.#o.decay, this.epoch);
+    if (this.#o.shuffle) {
+      // numpy: epoch e shuffles with np.random.seed(seed + e + 1), as the second course's model() does.
+      const seed = this.#net.rngKind === 'numpy' ? (this.#o.seed + this.epoch + 1) >>> 0 : (Math.imul(this.#o.seed ^ 0x27d4eb2f, 0x85ebca6b) + this.epoch) >>> 0;
+      this.#order = Int32Array.from(createRandom(this.#net.rngKind, seed).permutation(this.m));
+    }
+  }
+
+  /** The next batch's input and targets (gathered into the workspace unless it is the whole, unshuffled set). */
+  private batch(): { x: number; y: number; mb: number } {
+    const mb = Math.min(this.#o.batchSize, this.m - this.cursor);
+    if (this.#fullBatch) return { x: this.#data.ptr, y: this.#labels.ptr, mb };
+    const ws = this.#net.sessionWorkspace;
+    const idx = this.#order.subarray(this.cursor, this.cursor + mb);
+    const X = this.#kernels.gatherColumns(this.#data, idx, ws.input.view(this.#data.rows, mb));
+    const Y = this.#kernels.gatherColumns(this.#labels, idx, ws.target.view(this.#labels.rows, mb));
+    return { x: X.ptr, y: Y.ptr, mb };
+  }
+
+  private corrections(): [number, number] {
+    if (this.#o.optimizer !== 'adam') return [1, 1];
+    this.#adamSteps++;
+    return [1 - this.#o.beta1 ** this.#adamSteps, 1 - this.#o.beta2 ** this.#adamSteps];
+  }
+
+  private advance(mb: number): void {
+    this.iteration++;
+    this.lastBatch = mb;
+    this.cursor += mb;
+    if (this.cursor >= this.m) {
+      this.cursor = 0;
+      this.epoch++;
+      this.startEpoch();
+    }
+  }
+
+  /** Forward, cost, backward and update of the next batch in one WASM call. */
+  step(wantCost: boolean): number {
+    const { x, y, mb } = this.batch();
+    const o = this.#o;
+    const [c1, c2] = this.corrections();
+    const ops = this.#ops;
+    const cost = ops.trainStep(ops.plan, x, y, mb, o.l2, o.keepProb, this.#kind, this.learningRate, o.beta1, o.beta2, o.epsilon, c1, c2, wantCost ? 1 : 0);
+    this.advance(mb);
+    return cost;
+  }
+
+  /** Forward, cost and backward of the next batch; update() or abandonStep() must follow. */
+  forwardBackward(): number {
+    const { x, y, mb } = this.batch();
+    const o = this.#o;
+    const ops = this.#ops;
+    ops.forward(ops.plan, x, mb, o.keepProb);
+    const cost = ops.cost(ops.plan, y, mb, o.l2);
+    ops.backward(ops.plan, x, y, mb, o.l2, o.keepProb < 1 ? 1 : 0);
+    this.#pending = mb;
+    return cost;
+  }
+
+  /** Applies the gradients of forwardBackward(). */
+  update(): void {
+    const o = this.#o;
+    const [c1, c2] = this.corrections();
+    const ops = this.#ops;
+    ops.update(ops.plan, this.#kind, this.learningRate, o.beta1, o.beta2, o.epsilon, c1, c2);
+    this.advance(this.#pending);
+    this.#pending = 0;
+  }
+
+  /** Drops the gradients of forwardBackward() (training stops before that update). */
+  abandonStep(): void {
+    this.#pending = 0;
+  }
+
+  dispose(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#data.dispose();
+    this.#labels?.dispose();
+  }
 }

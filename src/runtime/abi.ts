@@ -44,6 +44,16 @@ export interface KernelExports {
   gather_cols_f64: GatherColsFn;
   optim_step_f32: OptimStepFn;
   optim_step_f64: OptimStepFn;
+  net_forward_f32: NetForwardFn;
+  net_forward_f64: NetForwardFn;
+  net_cost_f32: NetCostFn;
+  net_cost_f64: NetCostFn;
+  net_backward_f32: NetBackwardFn;
+  net_backward_f64: NetBackwardFn;
+  net_update_f32: NetUpdateFn;
+  net_update_f64: NetUpdateFn;
+  net_train_step_f32: NetTrainStepFn;
+  net_train_step_f64: NetTrainStepFn;
 }
 
 export type GemmFn = (
@@ -170,3 +180,54 @@ export type OptimStepFn = (
   c1: number, // Adam bias correction 1 − beta1^t (1 otherwise)
   c2: number, // Adam bias correction 1 − beta2^t (1 otherwise)
 ) => number; // 0, or -1 for an unknown kind
+
+export type NetForwardFn = (
+  plan: number, // pointer to the network plan (assembly/net.ts)
+  x: number, // pointer to the input, features-first (n0×m)
+  m: number, // examples, ≤ the plan's capacity
+  keepProb: number, // inverted-dropout keep probability on hidden layers; 1 = off
+) => number; // pointer to A_L (n_y×m)
+
+export type NetCostFn = (
+  plan: number, // pointer to the plan
+  y: number, // pointer to the targets (n_y×m)
+  m: number, // examples of the last forward pass
+  l2: number, // λ of the L2 term λ/(2m)·Σ‖W‖²
+) => number; // the cost
+
+export type NetBackwardFn = (
+  plan: number, // pointer to the plan
+  x: number, // pointer to the input of the last forward pass
+  y: number, // pointer to the targets
+  m: number, // examples
+  l2: number, // λ: adds λ/m·W to every dW
+  dropout: number, // 1 when the last forward pass used dropout masks
+) => void;
+
+export type NetUpdateFn = (
+  plan: number, // pointer to the plan
+  kind: number, // 0 gd, 1 momentum, 2 rmsprop, 3 adam
+  lr: number, // learning rate
+  beta1: number, // first-moment decay
+  beta2: number, // second-moment decay
+  eps: number, // added to √s
+  c1: number, // Adam's 1 − beta1^t, else 1
+  c2: number, // Adam's 1 − beta2^t, else 1
+) => number; // 0, or -1 for an unknown kind
+
+export type NetTrainStepFn = (
+  plan: number, // pointer to the plan
+  x: number, // pointer to the batch input (n0×m)
+  y: number, // pointer to the batch targets (n_y×m)
+  m: number, // examples in the batch
+  l2: number, // λ
+  keepProb: number, // dropout keep probability (1 = off)
+  kind: number, // optimiser code
+  lr: number, // learning rate
+  beta1: number, // first-moment decay
+  beta2: number, // second-moment decay
+  eps: number, // added to √s
+  c1: number, // Adam's 1 − beta1^t, else 1
+  c2: number, // Adam's 1 − beta2^t, else 1
+  wantCost: number, // 1: compute the cost before the update (returned), 0: return NaN
+) => number;

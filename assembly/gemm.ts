@@ -12,6 +12,11 @@ const KC: i32 = 256;
 /** Largest panel width in elements (f32 SIMD: 8). */
 const NR_MAX: i32 = 8;
 
+/** Below this many rows of C, A·Bᵀ runs as dot products (no packing); packing pays off for taller A. */
+const DOT_MAX_ROWS: i32 = 48;
+/** Rows of B per block of the dot-product path: the block (≤ 64 rows × KC) stays in L1/L2 across row tiles of A. */
+const DOT_NB: i32 = 64;
+
 /** Packed-panel scratch: KC×NR_MAX elements of the widest type; static, so kernels never grow memory. */
 const panel: usize = memory.data(KC * NR_MAX * 8, 16);
 /** Spill space for a partial register tile: MR rows of 32 bytes. */
@@ -35,6 +40,16 @@ export function gemm<T>(
   scaleMatrix<T>(m, n, beta, c, ldcBytes);
   if (k <= 0 || alpha == <T>0) return;
 
+  // Matrix × vector (one example through a layer): dot products of A's rows with the contiguous vector.
+  if (ASC_FEATURE_SIMD && n == 1 && !transA && (transB || ldb == 1)) {
+    gemv<T>(m, k, alpha, a, lda, b, c, ldc);
+    return;
+  }
+  // A·Bᵀ with few rows of A: dot products along k stream B once, where packing op(B) would copy all of B.
+  if (ASC_FEATURE_SIMD && transB && !transA && m < DOT_MAX_ROWS) {
+    gemmDotNT<T>(m, n, k, alpha, a, lda, b, ldb, c, ldc);
+    return;
+  }
   const nr = panelWidth<T>();
   // Byte strides of op(A) and op(B) along their rows and columns.
   const aRow: usize = transA ? size : <usize>lda * size;
@@ -195,4 +210,135 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
   store<T>(spill + 64, c20); store<T>(spill + 64 + size, c21); store<T>(spill + 64 + size * 2, c22); store<T>(spill + 64 + size * 3, c23);
   store<T>(spill + 96, c30); store<T>(spill + 96 + size, c31); store<T>(spill + 96 + size * 2, c32); store<T>(spill + 96 + size * 3, c33);
   addSpill<T>(mc, nc, c, ldcBytes, alpha);
+}
+
+/**
+ * C += alpha·A·Bᵀ as dot products along k (SIMD lanes over k): A is m×k, B is n×k, both contiguous in k.
+ * Tiles of 4 rows of A × 2 rows of B keep 8 vector accumulators; leftover rows of A use 1×4 tiles.
+ */
+function gemmDotNT<T>(m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32): void {
+  const size = <usize>sizeof<T>();
+  const ldaBytes = <usize>lda * size, ldbBytes = <usize>ldb * size, ldcBytes = <usize>ldc * size;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    for (let j0 = 0; j0 < n; j0 += DOT_NB) {
+      const jEnd = min(n, j0 + DOT_NB);
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
+        const ap = a + <usize>i * ldaBytes + <usize>pc * size;
+        for (let j = j0; j < jEnd; j += 2) {
+          const pair = min(2, jEnd - j);
+          const bp = b + <usize>j * ldbBytes + <usize>pc * size;
+          dotTile4x2<T>(kc, ap, ldaBytes, bp, pair > 1 ? ldbBytes : 0, c + <usize>i * ldcBytes + <usize>j * size, ldcBytes, pair, alpha);
+        }
+      }
+      for (; i < m; i++) {
+        const ap = a + <usize>i * ldaBytes + <usize>pc * size;
+        for (let j = j0; j < jEnd; j += 4) {
+          const cols = min(4, jEnd - j);
+          const bp = b + <usize>j * ldbBytes + <usize>pc * size;
+          dotTile1x4<T>(kc, ap, bp, ldbBytes, cols, c + <usize>i * ldcBytes + <usize>j * size, alpha);
+        }
+      }
+    }
+  }
+}
+
+/** C[0:4, 0:cols] += alpha·Σ_p A[r, p]·B[q, p] for 4 rows of A (ldaBytes apart) and 2 rows of B (bOff apart; 0 repeats row 0). */
+@inline function dotTile4x2<T>(kc: i32, a: usize, ldaBytes: usize, b: usize, bOff: usize, c: usize, ldcBytes: usize, cols: i32, alpha: T): void {
+  const size = <usize>sizeof<T>();
+  const lanes = 16 / sizeof<T>();
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0), c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0), c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
+  const a1 = ldaBytes, a2 = ldaBytes * 2, a3 = ldaBytes * 3;
+  let p = 0;
+  let off: usize = 0;
+  for (; p + lanes <= kc; p += lanes) {
+    const b0 = v128.load(b + off), b1 = v128.load(b + bOff + off);
+    const x0 = v128.load(a + off);
+    c00 = v128.add<T>(c00, v128.mul<T>(x0, b0)); c01 = v128.add<T>(c01, v128.mul<T>(x0, b1));
+    const x1 = v128.load(a + a1 + off);
+    c10 = v128.add<T>(c10, v128.mul<T>(x1, b0)); c11 = v128.add<T>(c11, v128.mul<T>(x1, b1));
+    const x2 = v128.load(a + a2 + off);
+    c20 = v128.add<T>(c20, v128.mul<T>(x2, b0)); c21 = v128.add<T>(c21, v128.mul<T>(x2, b1));
+    const x3 = v128.load(a + a3 + off);
+    c30 = v128.add<T>(c30, v128.mul<T>(x3, b0)); c31 = v128.add<T>(c31, v128.mul<T>(x3, b1));
+    off += 16;
+  }
+  let s00 = lanesSum<T>(c00), s01 = lanesSum<T>(c01), s10 = lanesSum<T>(c10), s11 = lanesSum<T>(c11);
+  let s20 = lanesSum<T>(c20), s21 = lanesSum<T>(c21), s30 = lanesSum<T>(c30), s31 = lanesSum<T>(c31);
+  for (; p < kc; p++) {
+    const b0 = load<T>(b + off), b1 = load<T>(b + bOff + off);
+    const x0 = load<T>(a + off), x1 = load<T>(a + a1 + off), x2 = load<T>(a + a2 + off), x3 = load<T>(a + a3 + off);
+    s00 += x0 * b0; s01 += x0 * b1; s10 += x1 * b0; s11 += x1 * b1;
+    s20 += x2 * b0; s21 += x2 * b1; s30 += x3 * b0; s31 += x3 * b1;
+    off += size;
+  }
+  addDot<T>(c, s00, alpha); addDot<T>(c + ldcBytes, s10, alpha);
+  addDot<T>(c + ldcBytes * 2, s20, alpha); addDot<T>(c + ldcBytes * 3, s30, alpha);
+  if (cols > 1) {
+    addDot<T>(c + size, s01, alpha); addDot<T>(c + ldcBytes + size, s11, alpha);
+    addDot<T>(c + ldcBytes * 2 + size, s21, alpha); addDot<T>(c + ldcBytes * 3 + size, s31, alpha);
+  }
+}
+
+/** C[0, 0:cols] += alpha·Σ_p A[p]·B[q, p] for one row of A and up to 4 rows of B (ldbBytes apart). */
+@inline function dotTile1x4<T>(kc: i32, a: usize, b: usize, ldbBytes: usize, cols: i32, c: usize, alpha: T): void {
+  const size = <usize>sizeof<T>();
+  const lanes = 16 / sizeof<T>();
+  // Rows past cols re-read row 0; their sums are discarded.
+  const o1: usize = cols > 1 ? ldbBytes : 0;
+  const o2: usize = cols > 2 ? ldbBytes * 2 : 0;
+  const o3: usize = cols > 3 ? ldbBytes * 3 : 0;
+  let c0 = v128.splat<T>(0), c1 = v128.splat<T>(0), c2 = v128.splat<T>(0), c3 = v128.splat<T>(0);
+  let p = 0;
+  let off: usize = 0;
+  for (; p + lanes <= kc; p += lanes) {
+    const x = v128.load(a + off);
+    c0 = v128.add<T>(c0, v128.mul<T>(x, v128.load(b + off)));
+    c1 = v128.add<T>(c1, v128.mul<T>(x, v128.load(b + o1 + off)));
+    c2 = v128.add<T>(c2, v128.mul<T>(x, v128.load(b + o2 + off)));
+    c3 = v128.add<T>(c3, v128.mul<T>(x, v128.load(b + o3 + off)));
+    off += 16;
+  }
+  let s0 = lanesSum<T>(c0), s1 = lanesSum<T>(c1), s2 = lanesSum<T>(c2), s3 = lanesSum<T>(c3);
+  for (; p < kc; p++) {
+    const x = load<T>(a + off);
+    s0 += x * load<T>(b + off); s1 += x * load<T>(b + o1 + off);
+    s2 += x * load<T>(b + o2 + off); s3 += x * load<T>(b + o3 + off);
+    off += size;
+  }
+  addDot<T>(c, s0, alpha);
+  if (cols > 1) addDot<T>(c + size, s1, alpha);
+  if (cols > 2) addDot<T>(c + size * 2, s2, alpha);
+  if (cols > 3) addDot<T>(c + size * 3, s3, alpha);
+}
+
+/** Sum of the lanes of v. */
+@inline function lanesSum<T>(v: v128): T {
+  if (sizeof<T>() == 4) {
+    return <T>((v128.extract_lane<f32>(v, 0) + v128.extract_lane<f32>(v, 1)) + (v128.extract_lane<f32>(v, 2) + v128.extract_lane<f32>(v, 3)));
+  }
+  return <T>(v128.extract_lane<f64>(v, 0) + v128.extract_lane<f64>(v, 1));
+}
+
+/** *c += alpha·s. */
+@inline function addDot<T>(c: usize, s: T, alpha: T): void {
+  store<T>(c, load<T>(c) + alpha * s);
+}
+
+/** c[i·ldc] += alpha·Σ_p A[i, p]·x[p]: C = A·x for a contiguous vector x, four rows of A per pass. */
+function gemv<T>(m: i32, k: i32, alpha: T, a: usize, lda: i32, x: usize, c: usize, ldc: i32): void {
+  const size = <usize>sizeof<T>();
+  const ldaBytes = <usize>lda * size;
+  for (let i = 0; i < m; i += 4) {
+    const rows = min(4, m - i);
+    if (ldc == 1) {
+      dotTile1x4<T>(k, x, a + <usize>i * ldaBytes, ldaBytes, rows, c + <usize>i * size, alpha);
+    } else {
+      for (let r = 0; r < rows; r++) {
+        dotTile1x4<T>(k, x, a + <usize>(i + r) * ldaBytes, 0, 1, c + <usize>(i + r) * <usize>ldc * size, alpha);
+      }
+    }
+  }
 }

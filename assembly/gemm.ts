@@ -22,6 +22,12 @@ const panel: usize = memory.data(KC * NR_MAX * 8, 16);
 /** Spill space for a partial register tile: MR rows of 32 bytes. */
 const spill: usize = memory.data(MR * 32, 16);
 
+/** acc + x·y: one fused multiply-add in the relaxed-SIMD build (rounding may differ), mul then add otherwise. */
+@inline function madd<T>(acc: v128, x: v128, y: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(x, y, acc);
+  return v128.add<T>(acc, v128.mul<T>(x, y));
+}
+
 /** Panel width in elements for T in this build. */
 @inline function panelWidth<T>(): i32 {
   if (ASC_FEATURE_SIMD) return 32 / sizeof<T>();
@@ -131,17 +137,17 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     const x0 = v128.load_splat<T>(a);
-    c00 = v128.add<T>(c00, v128.mul<T>(x0, b0));
-    c01 = v128.add<T>(c01, v128.mul<T>(x0, b1));
+    c00 = madd<T>(c00, x0, b0);
+    c01 = madd<T>(c01, x0, b1);
     const x1 = v128.load_splat<T>(a + o1);
-    c10 = v128.add<T>(c10, v128.mul<T>(x1, b0));
-    c11 = v128.add<T>(c11, v128.mul<T>(x1, b1));
+    c10 = madd<T>(c10, x1, b0);
+    c11 = madd<T>(c11, x1, b1);
     const x2 = v128.load_splat<T>(a + o2);
-    c20 = v128.add<T>(c20, v128.mul<T>(x2, b0));
-    c21 = v128.add<T>(c21, v128.mul<T>(x2, b1));
+    c20 = madd<T>(c20, x2, b0);
+    c21 = madd<T>(c21, x2, b1);
     const x3 = v128.load_splat<T>(a + o3);
-    c30 = v128.add<T>(c30, v128.mul<T>(x3, b0));
-    c31 = v128.add<T>(c31, v128.mul<T>(x3, b1));
+    c30 = madd<T>(c30, x3, b0);
+    c31 = madd<T>(c31, x3, b1);
     a += aCol;
     bp += bStride;
   }
@@ -256,13 +262,13 @@ function gemmDotNT<T>(m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: u
   for (; p + lanes <= kc; p += lanes) {
     const b0 = v128.load(b + off), b1 = v128.load(b + bOff + off);
     const x0 = v128.load(a + off);
-    c00 = v128.add<T>(c00, v128.mul<T>(x0, b0)); c01 = v128.add<T>(c01, v128.mul<T>(x0, b1));
+    c00 = madd<T>(c00, x0, b0); c01 = madd<T>(c01, x0, b1);
     const x1 = v128.load(a + a1 + off);
-    c10 = v128.add<T>(c10, v128.mul<T>(x1, b0)); c11 = v128.add<T>(c11, v128.mul<T>(x1, b1));
+    c10 = madd<T>(c10, x1, b0); c11 = madd<T>(c11, x1, b1);
     const x2 = v128.load(a + a2 + off);
-    c20 = v128.add<T>(c20, v128.mul<T>(x2, b0)); c21 = v128.add<T>(c21, v128.mul<T>(x2, b1));
+    c20 = madd<T>(c20, x2, b0); c21 = madd<T>(c21, x2, b1);
     const x3 = v128.load(a + a3 + off);
-    c30 = v128.add<T>(c30, v128.mul<T>(x3, b0)); c31 = v128.add<T>(c31, v128.mul<T>(x3, b1));
+    c30 = madd<T>(c30, x3, b0); c31 = madd<T>(c31, x3, b1);
     off += 16;
   }
   let s00 = lanesSum<T>(c00), s01 = lanesSum<T>(c01), s10 = lanesSum<T>(c10), s11 = lanesSum<T>(c11);
@@ -295,10 +301,10 @@ function gemmDotNT<T>(m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: u
   let off: usize = 0;
   for (; p + lanes <= kc; p += lanes) {
     const x = v128.load(a + off);
-    c0 = v128.add<T>(c0, v128.mul<T>(x, v128.load(b + off)));
-    c1 = v128.add<T>(c1, v128.mul<T>(x, v128.load(b + o1 + off)));
-    c2 = v128.add<T>(c2, v128.mul<T>(x, v128.load(b + o2 + off)));
-    c3 = v128.add<T>(c3, v128.mul<T>(x, v128.load(b + o3 + off)));
+    c0 = madd<T>(c0, x, v128.load(b + off));
+    c1 = madd<T>(c1, x, v128.load(b + o1 + off));
+    c2 = madd<T>(c2, x, v128.load(b + o2 + off));
+    c3 = madd<T>(c3, x, v128.load(b + o3 + off));
     off += 16;
   }
   let s0 = lanesSum<T>(c0), s1 = lanesSum<T>(c1), s2 = lanesSum<T>(c2), s3 = lanesSum<T>(c3);

@@ -6,6 +6,7 @@ import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "
 import { axpy, scale, mul, gatherCols } from "./update";
 import { optimStep } from "./optim";
 import { planForward, planCost, planBackward, planUpdate } from "./net";
+import { loadModel, modelInputSize, modelOutputSize, modelPredict, modelFree, lastError } from "./model";
 
 // The runtime's `abort` is routed here (asconfig `use`), so the module imports nothing.
 /** Traps with `unreachable`: the host sees a RuntimeError instead of a call out to JS. */
@@ -15,6 +16,9 @@ function trap(message: usize, fileName: usize, line: u32, column: u32): void {
 
 /** 1 when this build uses v128 SIMD kernels, 0 for the scalar build. */
 export function simd_enabled(): i32 { return ASC_FEATURE_SIMD ? 1 : 0; }
+
+/** 1 in the relaxed-SIMD build (GEMM uses relaxed_madd: fused or not, as the host decides), else 0. */
+export function relaxed_enabled(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
 
 /** Allocates `bytes` (16-byte aligned) and returns the pointer; traps when memory cannot grow. */
 export function alloc(bytes: usize): usize { return heap.alloc(bytes); }
@@ -166,3 +170,18 @@ export function net_train_step_f64(plan: usize, x: usize, y: usize, m: i32, l2: 
   planUpdate<f64>(plan, kind, lr, beta1, beta2, eps, c1, c2);
   return cost;
 }
+
+// ---- edge inference over a saved model file (assembly/model.ts; error codes and limits in docs/edge.md) ----
+
+/** Validates the model file (the bytes net.save() writes) at ptr, len bytes, and copies it into a ready-to-run model. Returns a handle > 0, or a negative error code (message: last_error). */
+export function model_load(ptr: usize, len: usize): i32 { return loadModel(ptr, len, false); }
+/** Features per example (n0) of a loaded model, or a negative error code. */
+export function model_input_size(h: i32): i32 { return modelInputSize(h); }
+/** Outputs per example (n_y) of a loaded model, or a negative error code. */
+export function model_output_size(h: i32): i32 { return modelOutputSize(h); }
+/** Runs m examples: inPtr → m×n0 f32 row-major (normalised inside), outPtr → m×n_y f32 row-major. Returns 0 or a negative error code. */
+export function model_predict(h: i32, inPtr: usize, m: i32, outPtr: usize): i32 { return modelPredict(h, inPtr, m, outPtr); }
+/** Releases every byte of a loaded model; the handle is dead afterwards. Returns 0 or a negative error code. */
+export function model_free(h: i32): i32 { return modelFree(h); }
+/** Copies the last error message (UTF-8, at most 256 bytes) to ptrOut and returns its length; ptrOut = 0 only returns the length. */
+export function last_error(ptrOut: usize): i32 { return lastError(ptrOut); }

@@ -6,6 +6,8 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   /** 1 for the SIMD build, 0 for the scalar build. */
   simd_enabled(): number;
+  /** 1 for the relaxed-SIMD build. */
+  relaxed_enabled(): number;
   /** bytes: size to allocate → 16-byte aligned pointer (traps if memory cannot grow). */
   alloc(bytes: number): number;
   /** ptr: a pointer from alloc. */

@@ -59,7 +59,9 @@ export interface History {
   iterations: number;
   epochs: number;
   /** Why training ended early, if it did. */
-  stopped: null | 'earlyStopping' | 'callback';
+  stopped: null | 'earlyStopping' | 'callback' | 'diverged';
+  /** A sentence for people when training stopped early (e.g. why it diverged and what was kept). */
+  message?: string;
   /** Iteration/epoch of the best validation cost when early stopping restored it. */
   bestCheck?: CostRecord;
   timeMs: number;
@@ -390,7 +392,19 @@ export class Network {
     let sinceBest = 0;
     let epochCost = 0;
 
+    // The weights of the last check whose cost was finite: what a diverging run falls back to.
+    let lastFinite: { iteration: number; weights: { W: FloatArray; b: FloatArray }[] } | null = null;
     const check = async (record: CostRecord, learningRate: number): Promise<boolean> => {
+      if (!Number.isFinite(record.cost)) {
+        history.costs.push(record);
+        history.stopped = 'diverged';
+        if (lastFinite !== null) this.setWeights(lastFinite.weights);
+        history.message = `simdnet: training diverged: the cost at iteration ${record.iteration} is ${record.cost}; ` +
+          (lastFinite !== null ? `the weights of iteration ${lastFinite.iteration} (the last finite cost) were kept` : 'no finite cost was seen')
+          + `; try a smaller learningRate than ${learningRate}`;
+        return false;
+      }
+      lastFinite = { iteration: record.iteration, weights: this.getWeights() };
       if (validation !== null) {
         record.validationCost = this.costOf(validation.X, validation.Y);
         if (o.earlyStopping !== null) {

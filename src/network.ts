@@ -104,8 +104,9 @@ interface Layer {
 /** Per-capacity buffers of a forward/backward pass; views of them serve smaller batches. */
 interface Workspace {
   capacity: number;
-  input: Tensor;
-  target: Tensor;
+  /** Batch input and targets, allocated on first use: a full-batch fit reads its data in place. */
+  input: Tensor | null;
+  target: Tensor | null;
   Z: Tensor[];
   A: Tensor[];
   dZ: Tensor[];
@@ -128,6 +129,15 @@ export interface Trainer {
   readonly epoch: number;
   /** Frees the session's copy of the data. */
   dispose(): void;
+}
+
+/** What predictOne reuses between calls. */
+interface SingleExample {
+  buffer: ArrayBuffer;
+  input: FloatArray;
+  output: FloatArray;
+  inPtr: number;
+  forward: NetForwardFn;
 }
 
 /** The plan entry points of one dtype. */
@@ -181,6 +191,8 @@ export class Network {
   #workspace: Workspace | null = null;
   /** The network as assembly/net.ts lays it out: one WASM call per forward pass or training step. */
   #plan = 0;
+  /** Cached views of predictOne (null when stale). */
+  #single: SingleExample | null = null;
   #disposed = false;
   #steps = 0;
   #training: Record<string, unknown> = {};
@@ -465,25 +477,43 @@ export class Network {
    * (normalised here if the model has a normaliser); returns out (n_y values), allocated when not given.
    */
   predictOne(x: ArrayLike<number>, out?: FloatArray): FloatArray {
-    this.assertAlive();
-    const nX = this.layerSizes[0]!;
-    const nY = this.layerSizes[this.layerSizes.length - 1]!;
+    if (this.#disposed) throw new Error('simdnet: this network was disposed');
+    let io = this.#single;
+    if (io === null || io.buffer !== this.kernels.exports.memory.buffer) io = this.singleExampleViews();
+    const nX = io.input.length;
+    const nY = io.output.length;
     if (x === null || typeof x !== 'object' || x.length !== nX) throw new Error(`simdnet: predictOne needs ${nX} input values, got ${x?.length}`);
     const result = out ?? (this.dtype === 'float32' ? new Float32Array(nY) : new Float64Array(nY));
     if (result.length < nY) throw new Error(`simdnet: predictOne's out has ${result.length} values, needs ${nY}`);
-    const ws = this.#workspace!;
-    const input = ws.input.data;
+    const input = io.input;
     const norm = this.#normalizer;
     for (let f = 0; f < nX; f++) {
       const v = x[f]!;
-      if (!Number.isFinite(v)) throw new Error(`simdnet: predictOne input ${f} is ${v}; values must be finite numbers`);
+      // v − v is 0 for every finite number and NaN for NaN and ±Infinity.
+      if (v - v !== 0) throw new Error(`simdnet: predictOne input ${f} is ${v}; values must be finite numbers`);
       input[f] = norm === null ? v : (v - norm.shift[f]!) / norm.scale[f]!;
     }
-    const ptr = this.#forward(this.#plan, ws.input.ptr, 1, 1);
-    const view = ws.A[ws.A.length - 1]!.data;
-    if (ptr !== ws.A[ws.A.length - 1]!.ptr) throw new Error('simdnet: internal error: forward returned an unexpected buffer');
-    for (let r = 0; r < nY; r++) result[r] = view[r]!;
+    io.forward(this.#plan, io.inPtr, 1, 1);
+    const output = io.output;
+    for (let r = 0; r < nY; r++) result[r] = output[r]!;
     return result;
+  }
+
+  /** Views and the entry point predictOne needs, re-made when memory grows or the workspace moves. */
+  private singleExampleViews(): SingleExample {
+    const input = this.inputBuffer();
+    const ws = this.#workspace!;
+    const outTensor = ws.A[ws.A.length - 1]!;
+    const nY = this.layerSizes[this.layerSizes.length - 1]!;
+    const io: SingleExample = {
+      buffer: this.kernels.exports.memory.buffer,
+      input: input.data.subarray(0, this.layerSizes[0]!),
+      output: outTensor.data.subarray(0, nY),
+      inPtr: input.ptr,
+      forward: this.dtype === 'float32' ? this.kernels.exports.net_forward_f32 : this.kernels.exports.net_forward_f64,
+    };
+    this.#single = io;
+    return io;
   }
 
   /** Probabilities (or values) for X, one row per example. */
@@ -546,8 +576,8 @@ export class Network {
     const m = input.cols;
     this.ensureWorkspace(m);
     const ws = this.#workspace!;
-    const Xt = ws.input.view(input.rows, m).set(input.data);
-    const Yt = ws.target.view(target.rows, m).set(target.data);
+    const Xt = this.inputBuffer().view(input.rows, m).set(input.data);
+    const Yt = this.targetBuffer().view(target.rows, m).set(target.data);
     this.forward(Xt, m, 1);
     this.backward(Xt, Yt, m, l2, false);
     const analytic: number[] = [];
@@ -666,8 +696,8 @@ export class Network {
     try {
       this.#workspace = {
         capacity,
-        input: t(sizes[0]!),
-        target: t(sizes[L]!),
+        input: null,
+        target: null,
         Z: this.#layers.map((l) => t(l.units)),
         A: this.#layers.map((l) => t(l.units)),
         dZ: this.#layers.map((l) => t(l.units)),
@@ -683,12 +713,23 @@ export class Network {
     this.writePlan();
   }
 
-  /** @internal The current workspace; sessions look it up per batch because checks may regrow it. */
-  get sessionWorkspace(): Workspace {
-    return this.#workspace!;
+  /** @internal The workspace's batch input (n_x × capacity), allocated on first use. */
+  inputBuffer(): Tensor {
+    const ws = this.#workspace!;
+    ws.input ??= this.kernels.tensor(this.layerSizes[0]!, ws.capacity, this.dtype);
+    return ws.input;
   }
 
+  /** @internal The workspace's batch targets (n_y × capacity), allocated on first use. */
+  targetBuffer(): Tensor {
+    const ws = this.#workspace!;
+    ws.target ??= this.kernels.tensor(this.layerSizes[this.layerSizes.length - 1]!, ws.capacity, this.dtype);
+    return ws.target;
+  }
+
+
   private freeWorkspace(): void {
+    this.#single = null;
     const ws = this.#workspace;
     if (ws === null) return;
     for (const x of [ws.input, ws.target, ...ws.Z, ...ws.A, ...ws.dZ, ...ws.D, ...ws.Ad]) x?.dispose();
@@ -807,7 +848,7 @@ export class Network {
     const out = new Float64Array(nY * m);
     for (let start = 0; start < m; start += chunk) {
       const mb = Math.min(chunk, m - start);
-      const X = ws.input.view(input.rows, mb);
+      const X = this.inputBuffer().view(input.rows, mb);
       const xd = X.data;
       for (let f = 0; f < input.rows; f++) xd.set(input.data.subarray(f * m + start, f * m + start + mb), f * mb);
       const AL = this.forward(X, mb, 1).data;
@@ -927,10 +968,9 @@ class Session {
   private batch(): { x: number; y: number; mb: number } {
     const mb = Math.min(this.#o.batchSize, this.m - this.cursor);
     if (this.#fullBatch) return { x: this.#data.ptr, y: this.#labels.ptr, mb };
-    const ws = this.#net.sessionWorkspace;
     const idx = this.#order.subarray(this.cursor, this.cursor + mb);
-    const X = this.#kernels.gatherColumns(this.#data, idx, ws.input.view(this.#data.rows, mb));
-    const Y = this.#kernels.gatherColumns(this.#labels, idx, ws.target.view(this.#labels.rows, mb));
+    const X = this.#kernels.gatherColumns(this.#data, idx, this.#net.inputBuffer().view(this.#data.rows, mb));
+    const Y = this.#kernels.gatherColumns(this.#labels, idx, this.#net.targetBuffer().view(this.#labels.rows, mb));
     return { x: X.ptr, y: Y.ptr, mb };
   }
 

@@ -229,6 +229,9 @@ let vSlope: f64 = 0;
 let vDataOff: usize = 0; // offset of the normaliser (or the first W)
 let vDataBytes: usize = 0; // normaliser + parameters
 let vMaxUnits: u32 = 0; // largest layer after the input
+/** The validated sizes (L + 1 u32) and activation codes (L u8), kept so that nothing is re-read after allocating. */
+const vSizes: usize = memory.data(<i32>(MAX_LAYERS + 1) * 4, 16);
+const vCodes: usize = memory.data(<i32>MAX_LAYERS, 16);
 
 @inline function finite32(v: f32): bool { return v - v == 0; }
 @inline function finite64(v: f64): bool { return v - v == 0; }
@@ -394,6 +397,8 @@ export function validateModel(ptr: usize, len: usize): i32 {
     }
     p += count * elem;
   }
+  memory.copy(vSizes, ptr + 24, (<usize>L + 1) << 2);
+  memory.copy(vCodes, codes, <usize>L);
   vL = L;
   vElem = elem;
   vNorm = norm;
@@ -480,8 +485,8 @@ export function loadModel(ptr: usize, len: usize, borrow: bool): i32 {
   }
   const L = vL;
   const elem = vElem;
-  const n0 = load<u32>(ptr, 24);
-  const ny = load<u32>(ptr + 24 + (<usize>L << 2));
+  const n0 = load<u32>(vSizes);
+  const ny = load<u32>(vSizes + (<usize>L << 2));
   const planBytes = <u64>HEADER_BYTES + <u64>L * <u64>LAYER_BYTES;
   const blockBytes = planBytes + (borrow ? 0 : <u64>vDataBytes);
   const block = tryAlloc(blockBytes);
@@ -506,14 +511,13 @@ export function loadModel(ptr: usize, len: usize, borrow: bool): i32 {
   store<i32>(plan, elem == 4 ? 1 : 2, 4);
   store<f64>(plan, vSlope, 16);
   let p = data + (vNorm == 0 ? 0 : (<usize>n0 << 4));
-  const codes = ptr + 24 + 4 * (<usize>L + 1);
   for (let l: u32 = 0; l < L; l++) {
     const layer = layerAt(plan, <i32>l);
-    const units = load<u32>(ptr + 24 + (<usize>(l + 1) << 2));
-    const inputs = load<u32>(ptr + 24 + (<usize>l << 2));
+    const units = load<u32>(vSizes + (<usize>(l + 1) << 2));
+    const inputs = load<u32>(vSizes + (<usize>l << 2));
     store<u32>(layer, units, 0);
     store<u32>(layer, inputs, 4);
-    store<u32>(layer, <u32>load<u8>(codes + l), 8);
+    store<u32>(layer, <u32>load<u8>(vCodes + l), 8);
     store<u32>(layer, <u32>p, 12);
     p += <usize>units * <usize>inputs * <usize>elem;
     store<u32>(layer, <u32>p, 16);
@@ -565,7 +569,8 @@ export function modelFree(h: i32): i32 {
 /**
  * Runs m examples (row-major f32 m×n0 at input) through a loaded model and writes row-major f32 m×n_y at
  * output. Returns 0, or E_HANDLE / E_ARGUMENT / E_BOUNDS (nothing written). Batches larger than the
- * workspace grow it (up to 64 MiB) or, when memory is short, run in chunks.
+ * workspace grow it (up to 64 MiB) or, when memory is short, run in chunks (none of a single example when
+ * m > 1, unless the workspace holds only one: the SIMD GEMM treats one column as a matrix-vector product).
  */
 export function modelPredict(h: i32, input: usize, m: i32, output: usize): i32 {
   const slot = lookup(h);
@@ -628,8 +633,11 @@ function predictChunks<T>(slot: usize, input: usize, m: i32, output: usize): voi
   const chunk = <i32>load<u32>(slot, 20);
   const x = load<usize>(slot, 16);
   const size = <usize>sizeof<T>();
-  for (let start = 0; start < m; start += chunk) {
-    const mb = min(chunk, m - start);
+  for (let start = 0, mb = 0; start < m; start += mb) {
+    mb = min(chunk, m - start);
+    // Never leave one example for a chunk of its own when m > 1: the SIMD GEMM runs a single column as a
+    // matrix-vector product whose sums round differently, and a batch must not depend on how it is chunked.
+    if (m - start - mb == 1 && mb > 1) mb--;
     const cols = <usize>mb;
     // x (n0 × mb, features-first) = normalise(input rows start..start+mb), in f64 then rounded to T like the TS side.
     for (let f: usize = 0; f < n0; f++) {

@@ -12,6 +12,7 @@ export { createRandom, NumpyRandom, FastRandom, type Random, type RandomKind } f
 export { loadPlanarDataset } from './data/planar.js';
 export { readHdf5Datasets, loadCatDataset } from './data/hdf5.js';
 export { encodeModel, decodeModel, type ModelRecord } from './io/format.js';
+export { exportEdgeWasm, edgeLastError, type EdgeExportOptions, type EdgeExports } from './io/edge.js';
 export { Kernels, ACTIVATION_CODE, OPTIMIZER_CODE, activationCode, defaultEps, type Activation, type OptimizerKind, type OptimizerHyper } from './kernels.js';
 export { Arena, Tensor, checkDType, type DType, type FloatArray } from './runtime/arena.js';
 export { loadModule, hostHasSimd, bundledUrl, type Build, type LoadOptions, type LoadedModule } from './runtime/load.js';

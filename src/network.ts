@@ -841,7 +841,10 @@ export class Network {
   /** Output of the network for features-first input, features-first, in f64. */
   private forwardAll(input: FeaturesFirst): Float64Array {
     const m = input.cols;
-    const chunk = Math.min(m, Math.max(this.#workspace?.capacity ?? 0, 1024));
+    let chunk = Math.min(m, Math.max(this.#workspace?.capacity ?? 0, 1024));
+    // Never leave a one-example tail: one column runs the GEMV path, whose rounding differs from a batch's,
+    // and predictions must not depend on where a chunk boundary falls.
+    if (m > chunk && m % chunk === 1) chunk -= 1;
     this.ensureWorkspace(chunk);
     const ws = this.#workspace!;
     const nY = this.layerSizes[this.layerSizes.length - 1]!;

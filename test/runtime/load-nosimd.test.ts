@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { Kernels } from '../../src/kernels.js';
 
-vi.mock('wasm-feature-detect', () => ({ simd: async () => false }));
+vi.mock('wasm-feature-detect', () => ({ simd: async () => false, relaxedSimd: async () => false }));
 
 describe('Kernels.load without host SIMD', () => {
   it("auto falls back to the scalar build", async () => {

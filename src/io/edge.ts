@@ -1,0 +1,353 @@
+// Edge export: a trained model baked into a small, self-contained .wasm with no imports, for runtimes
+// without JavaScript (wasmtime, WAMR, wasm3, wasmer, ...). The ABI is in docs/edge.md.
+//
+// The template build/simdnet.edge.{simd,scalar}.wasm (assembly/edge.ts) has two i32 globals MODEL_PTR and
+// MODEL_LEN, both 0. Baking copies the template and, with a small section reader/writer (LEB128, no
+// dependency): appends an active data segment with the model bytes at MODEL_PTR = (the first address the
+// template's heap hands out) + 16, sets the two globals' initialisers, drops their exports, and raises the
+// memory minimum so the bytes fit with slack. At run time the module's first allocation covers exactly
+// those bytes, so they are never reused, and the model runs from them in place.
+import { decodeModel } from './format.js';
+import type { Build } from '../runtime/load.js';
+
+/** Options of exportEdgeWasm. */
+export interface EdgeExportOptions {
+  /** Which template: 'scalar' (default: runs on interpreters without SIMD such as wasm3 and WAMR classic) or 'simd'. */
+  build?: Build;
+  /** Template bytes to use instead of the bundled build/simdnet.edge.<build>.wasm. */
+  template?: BufferSource | Uint8Array;
+}
+
+/** The exports of a baked edge module (and of the template, which reports E_NO_MODEL = -20). */
+export interface EdgeExports {
+  readonly memory: WebAssembly.Memory;
+  /** in_ptr → m×input_size() f32 row-major, out_ptr → m×output_size() f32 row-major; 0 or a negative error code. */
+  predict(inPtr: number, m: number, outPtr: number): number;
+  /** Features per example, or a negative error code. */
+  input_size(): number;
+  /** Outputs per example, or a negative error code. */
+  output_size(): number;
+  /** 16-byte aligned block of `bytes`, or 0 when memory cannot grow. */
+  alloc(bytes: number): number;
+  /** Frees a block from alloc. */
+  free(ptr: number): void;
+  /** Copies the last error message (UTF-8, ≤ 256 bytes) to ptrOut and returns its length; 0 only returns the length. */
+  last_error(ptrOut: number): number;
+}
+
+/** URL of a bundled edge template; the same relative path works from src/io and dist/io. */
+export function edgeTemplateUrl(build: Build): URL {
+  return new URL(`../../build/simdnet.edge.${build}.wasm`, import.meta.url);
+}
+
+async function readTemplate(build: Build): Promise<Uint8Array> {
+  const url = edgeTemplateUrl(build);
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return new Uint8Array(await readFile(url));
+    } catch (cause) {
+      throw new Error(`simdnet: cannot read the ${build} edge template at ${url.pathname}; run \`npm run asbuild\` in a source checkout`, { cause });
+    }
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`simdnet: fetching the ${build} edge template from ${url} failed with HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function toBytes(source: BufferSource | Uint8Array): Uint8Array {
+  if (source instanceof Uint8Array) return source;
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  return new Uint8Array(source);
+}
+
+// ---- a minimal WebAssembly binary reader/writer ----
+
+/** One section: its id and payload. */
+interface Section {
+  id: number;
+  payload: Uint8Array;
+}
+
+class Reader {
+  pos = 0;
+  constructor(readonly bytes: Uint8Array) {}
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw new Error('simdnet: the edge template is truncated');
+    return this.bytes[this.pos++]!;
+  }
+  /** Unsigned LEB128 (≤ 32 bits). */
+  u32(): number {
+    let result = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 28) throw new Error('simdnet: the edge template has a malformed LEB128 number');
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+    }
+  }
+  take(n: number): Uint8Array {
+    if (this.pos + n > this.bytes.length) throw new Error('simdnet: the edge template is truncated');
+    const out = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  get done(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+}
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  do {
+    let b = v % 128;
+    v = Math.floor(v / 128);
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+function sleb32(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function concat(parts: (Uint8Array | number[])[]): Uint8Array<ArrayBuffer> {
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function parseSections(bytes: Uint8Array): Section[] {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d || bytes[4] !== 1) {
+    throw new Error('simdnet: the edge template is not a WebAssembly binary (version 1)');
+  }
+  const r = new Reader(bytes);
+  r.pos = 8;
+  const sections: Section[] = [];
+  while (!r.done) {
+    const id = r.byte();
+    const size = r.u32();
+    sections.push({ id, payload: r.take(size) });
+  }
+  return sections;
+}
+
+function writeModule(sections: Section[]): Uint8Array<ArrayBuffer> {
+  const parts: (Uint8Array | number[])[] = [[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]];
+  for (const s of sections) parts.push([s.id], uleb(s.payload.length), s.payload);
+  return concat(parts);
+}
+
+const SECTION = { import: 2, memory: 5, global: 6, export: 7, code: 10, data: 11, dataCount: 12 } as const;
+
+interface ExportEntry {
+  name: string;
+  kind: number;
+  index: number;
+  raw: Uint8Array;
+}
+
+function parseExports(payload: Uint8Array): ExportEntry[] {
+  const r = new Reader(payload);
+  const count = r.u32();
+  const out: ExportEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = r.pos;
+    const name = new TextDecoder().decode(r.take(r.u32()));
+    const kind = r.byte();
+    const index = r.u32();
+    out.push({ name, kind, index, raw: payload.subarray(start, r.pos) });
+  }
+  return out;
+}
+
+/** Rewrites the global section with new i32.const initialisers for the given global indices. */
+function patchGlobals(payload: Uint8Array, values: Map<number, number>): Uint8Array {
+  const r = new Reader(payload);
+  const count = r.u32();
+  const parts: (Uint8Array | number[])[] = [uleb(count)];
+  for (let i = 0; i < count; i++) {
+    const type = r.byte();
+    const mut = r.byte();
+    const initStart = r.pos;
+    // Constant expressions of this module are one instruction + `end`; walk to the end opcode.
+    for (;;) {
+      const op = r.byte();
+      if (op === 0x0b) break;
+      if (op === 0x41 || op === 0x42) { while (r.byte() & 0x80); } // i32/i64.const (s)LEB
+      else if (op === 0x43) r.take(4);
+      else if (op === 0x44) r.take(8);
+      else if (op === 0x23) r.u32(); // global.get
+      else throw new Error(`simdnet: the edge template has an unexpected global initialiser (opcode 0x${op.toString(16)})`);
+    }
+    const value = values.get(i);
+    if (value === undefined) {
+      parts.push([type, mut], payload.subarray(initStart, r.pos));
+    } else {
+      if (type !== 0x7f) throw new Error('simdnet: the edge template\'s MODEL_PTR/MODEL_LEN are not i32 globals');
+      parts.push([type, mut, 0x41, ...sleb32(value), 0x0b]);
+    }
+  }
+  return concat(parts);
+}
+
+/** Raises the (single) memory's minimum to at least `pages`. */
+function patchMemory(payload: Uint8Array, pages: number): Uint8Array {
+  const r = new Reader(payload);
+  if (r.u32() !== 1) throw new Error('simdnet: the edge template must define exactly one memory');
+  const flags = r.byte();
+  if (flags !== 0 && flags !== 1) throw new Error(`simdnet: the edge template's memory has unsupported limits (flags ${flags})`);
+  const min = r.u32();
+  const newMin = Math.max(min, pages);
+  if (flags === 1) {
+    const max = r.u32();
+    if (max < newMin) throw new Error(`simdnet: the model needs ${newMin} memory pages but the template allows at most ${max}`);
+    return concat([[1, 1], uleb(newMin), uleb(max)]);
+  }
+  return concat([[1, 0], uleb(newMin)]);
+}
+
+/** The data section with one more active segment holding `bytes` at `address`. */
+function appendSegment(payload: Uint8Array | null, address: number, bytes: Uint8Array): Uint8Array {
+  let count = 0;
+  let rest: Uint8Array = new Uint8Array(0);
+  if (payload !== null) {
+    const r = new Reader(payload);
+    count = r.u32();
+    rest = payload.subarray(r.pos);
+  }
+  const segment = concat([[0x00, 0x41, ...sleb32(address), 0x0b], uleb(bytes.length), bytes]);
+  return concat([uleb(count + 1), rest, segment]);
+}
+
+/** Instantiates with an empty import object (the edge modules import nothing). */
+async function instantiate(bytes: Uint8Array): Promise<WebAssembly.Instance> {
+  const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {});
+  return instance;
+}
+
+/** Heap address of the template's first allocation: what a fresh instance's alloc returns. */
+async function firstHeapAddress(template: Uint8Array): Promise<number> {
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await instantiate(template);
+  } catch (cause) {
+    throw new Error(`simdnet: the edge template does not instantiate with no imports: ${(cause as Error).message}`, { cause });
+  }
+  const ex = instance.exports as unknown as EdgeExports;
+  if (typeof ex.alloc !== 'function' || typeof ex.predict !== 'function' || typeof ex.input_size !== 'function') {
+    throw new Error('simdnet: the given template is not a simdnet edge template (missing exports)');
+  }
+  if (ex.input_size() !== -20) throw new Error('simdnet: the given edge template already holds a model');
+  const address = ex.alloc(1) >>> 0;
+  if (address === 0 || address % 16 !== 0) throw new Error('simdnet: the edge template\'s heap did not start as expected');
+  return address;
+}
+
+/** Reads a baked module's last_error message. */
+export function edgeLastError(ex: Pick<EdgeExports, 'memory' | 'last_error'>): string {
+  const len = ex.last_error(0);
+  if (len <= 0) return '';
+  // Borrows the top 256 bytes of memory (restored below): no allocation, so it also works when memory is full.
+  const ptr = ex.memory.buffer.byteLength - 256;
+  const saved = new Uint8Array(ex.memory.buffer, ptr, 256).slice();
+  const n = ex.last_error(ptr);
+  const text = new TextDecoder().decode(new Uint8Array(ex.memory.buffer, ptr, Math.max(0, n)));
+  new Uint8Array(ex.memory.buffer, ptr, 256).set(saved);
+  return text;
+}
+
+/**
+ * Bakes a saved model (the bytes net.save() writes) into a standalone .wasm with no imports and the exports
+ * predict(in_ptr, m, out_ptr), input_size(), output_size(), alloc(bytes), free(ptr), last_error(ptr_out) and
+ * memory. The model is validated first (decodeModel), and the result is checked by instantiating it.
+ */
+export async function exportEdgeWasm(modelBytes: Uint8Array, options: EdgeExportOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+  if (!(modelBytes instanceof Uint8Array)) throw new Error('simdnet: exportEdgeWasm needs the model bytes as a Uint8Array');
+  const build = options.build ?? 'scalar';
+  if (build !== 'simd' && build !== 'scalar') throw new Error(`simdnet: unknown build '${String(build)}'; expected 'simd' or 'scalar'`);
+  const rec = decodeModel(modelBytes);
+  const output = rec.activations[rec.activations.length - 1]!;
+  if (output !== 'linear' && output !== 'sigmoid' && output !== 'softmax') {
+    throw new Error(`simdnet: an edge module needs a linear, sigmoid or softmax output, not ${output}`);
+  }
+  const template = options.template === undefined ? await readTemplate(build) : toBytes(options.template);
+  const baked = await bakeEdgeModule(template, modelBytes);
+  const ex = (await instantiate(baked)).exports as unknown as EdgeExports;
+  const n0 = ex.input_size();
+  if (n0 < 0) throw new Error(`simdnet: the baked edge module rejects the model (${n0}): ${edgeLastError(ex)}`);
+  if (n0 !== rec.layers[0] || ex.output_size() !== rec.layers[rec.layers.length - 1]) {
+    throw new Error('simdnet: the baked edge module reports sizes that differ from the model');
+  }
+  return baked;
+}
+
+/**
+ * The baking step alone: puts `modelBytes` into a copy of the edge template as they are, without checking
+ * them (the module validates them itself on its first call; tests use this to bake hostile bytes).
+ */
+export async function bakeEdgeModule(template: Uint8Array, modelBytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  const sections = parseSections(template);
+  if (sections.some((s) => s.id === SECTION.import)) throw new Error('simdnet: the edge template must not import anything');
+
+  const exportSection = sections.find((s) => s.id === SECTION.export);
+  if (!exportSection) throw new Error('simdnet: the edge template has no exports');
+  const exports = parseExports(exportSection.payload);
+  const ptrExport = exports.find((e) => e.name === 'MODEL_PTR' && e.kind === 3);
+  const lenExport = exports.find((e) => e.name === 'MODEL_LEN' && e.kind === 3);
+  if (!ptrExport || !lenExport) throw new Error('simdnet: the edge template does not export the MODEL_PTR/MODEL_LEN globals');
+
+  const address = (await firstHeapAddress(template)) + 16;
+  const len = modelBytes.length;
+  // The allocator rounds the covering block up by at most 1/16 and keeps a tail block: 1/8 + 8 KiB of slack.
+  const pages = Math.ceil((address + len + Math.ceil(len / 8) + 8192) / 65536);
+  if (pages > 65535 || address + len > 2 ** 30) throw new Error(`simdnet: the model (${len} bytes) is too large for an edge module`);
+
+  const kept = exports.filter((e) => e !== ptrExport && e !== lenExport);
+  const out: Section[] = [];
+  let sawData = false;
+  for (const s of sections) {
+    if (s.id === SECTION.export) {
+      out.push({ id: s.id, payload: concat([uleb(kept.length), ...kept.map((e) => e.raw)]) });
+    } else if (s.id === SECTION.global) {
+      out.push({ id: s.id, payload: patchGlobals(s.payload, new Map([[ptrExport.index, address], [lenExport.index, len]])) });
+    } else if (s.id === SECTION.memory) {
+      out.push({ id: s.id, payload: patchMemory(s.payload, pages) });
+    } else if (s.id === SECTION.dataCount) {
+      const count = new Reader(s.payload).u32();
+      out.push({ id: s.id, payload: new Uint8Array(uleb(count + 1)) });
+    } else if (s.id === SECTION.data) {
+      out.push({ id: s.id, payload: appendSegment(s.payload, address, modelBytes) });
+      sawData = true;
+    } else {
+      if (!sawData && s.id === 0 && out.some((o) => o.id === SECTION.code)) {
+        // A custom section after the code section and no data section yet: the data section goes here.
+        out.push({ id: SECTION.data, payload: appendSegment(null, address, modelBytes) });
+        sawData = true;
+      }
+      out.push(s);
+    }
+  }
+  if (!sawData) out.push({ id: SECTION.data, payload: appendSegment(null, address, modelBytes) });
+  if (!out.some((s) => s.id === SECTION.memory)) throw new Error('simdnet: the edge template defines no memory');
+  const baked = writeModule(out);
+  if (!WebAssembly.validate(baked)) throw new Error('simdnet: the baked edge module does not validate (template mismatch?)');
+  return baked;
+}

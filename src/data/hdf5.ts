@@ -162,6 +162,36 @@ export async function readHdf5Datasets(
   }
 }
 
+/** Paths of every dataset in an HDF5 file held in memory (groups are walked), in the file's order. */
+export async function listHdf5Datasets(bytes: Uint8Array): Promise<string[]> {
+  if (!hasHdf5Signature(bytes)) throw new Error(`not an HDF5 file: no HDF5 signature in ${bytes.length} bytes`);
+  const h5wasm = await loadH5wasm();
+  const fs = h5wasm.FS;
+  if (fs === null) throw new Error('h5wasm initialised without a file system');
+  const path = `/simdnet-${fileCounter++}.h5`;
+  fs.writeFile(path, bytes);
+  try {
+    const file = new h5wasm.File(path, 'r');
+    if (file.file_id < 0n) throw new Error('not an HDF5 file: the HDF5 library could not open it');
+    try {
+      const names: string[] = [];
+      const walk = (group: InstanceType<H5wasm['Group']>, prefix: string): void => {
+        for (const key of group.keys()) {
+          const entity = group.get(key);
+          if (entity instanceof h5wasm.Dataset) names.push(prefix + key);
+          else if (entity instanceof h5wasm.Group) walk(entity, `${prefix}${key}/`);
+        }
+      };
+      walk(file, '');
+      return names;
+    } finally {
+      file.close();
+    }
+  } finally {
+    fs.unlink(path);
+  }
+}
+
 /** The course's cat-vs-non-cat data, preprocessed: X features-first (12288, m), Y (1, m). */
 export interface CatDataset {
   trainX: DataMatrix;
@@ -183,7 +213,7 @@ export interface LoadCatDatasetOptions {
  * X_orig.reshape(m, -1).T (feature index (row*w + col)*c + channel), divided by
  * 255 when `scale` (a division, as numpy's `/ 255.`, so values match bit for bit).
  */
-function flattenImages(images: Hdf5Dataset, name: string, scale: boolean): DataMatrix {
+export function flattenImages(images: Hdf5Dataset, name: string, scale: boolean): DataMatrix {
   const { data, shape } = images;
   if (!(data instanceof Uint8Array) || shape.length < 2) {
     throw new Error(`"${name}" should be uint8 images (m, ...), got ${images.dtype} of shape [${shape.join(', ')}]`);
@@ -202,7 +232,7 @@ function flattenImages(images: Hdf5Dataset, name: string, scale: boolean): DataM
 }
 
 /** Labels (m,) of any integer type as the course's (1, m) row of 0/1 doubles. */
-function labelRow(labels: Hdf5Dataset, name: string): DataMatrix {
+export function labelRow(labels: Hdf5Dataset, name: string): DataMatrix {
   const { data, shape } = labels;
   if (typeof data[0] === 'string' || shape.length !== 1) {
     throw new Error(`"${name}" should be integer labels (m,), got ${labels.dtype} of shape [${shape.join(', ')}]`);

@@ -1,0 +1,144 @@
+// TensorFlow.js contenders (tfjs-core ops, autodiff and optimisers) on the CPU backend (plain JS) and the WASM
+// backend (XNNPACK, single-threaded in Node: tfjs-backend-wasm 4.x reports no multithread support
+// there, so it loads tfjs-backend-wasm-simd.wasm). The .wasm files are read from node_modules with
+// setWasmPaths(<directory path>) — no network.
+//
+// The model is the idiomatic tfjs one: examples-first X (m × n_x), dense kernels (n_{l-1} × n_l) —
+// the transposes of our W, loaded once — logits through tf.losses.sigmoidCrossEntropy /
+// softmaxCrossEntropy (mean over the batch), and optimizer.minimize for the step.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+// The umbrella package: tfjs-core plus, as side effects, every op's gradient (tfjs-core's Node bundle
+// registers none, and its ESM register_all_gradients cannot be loaded by Node) and the cpu backend.
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { transpose, type NetSpec, type PredictContender, type TrainContender, type TrainProblem } from './common.js';
+
+export type TfBackend = 'cpu' | 'wasm';
+
+let wasmReady: Promise<void> | null = null;
+
+/** Points the WASM backend at its .wasm files in node_modules and initialises both backends once. */
+export function initTfjs(): Promise<void> {
+  wasmReady ??= (async () => {
+    // Production mode drops tfjs's debug-time checks (and its "install tfjs-node" hint), as a deployed app would.
+    tf.enableProdMode();
+    const require = createRequire(import.meta.url);
+    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    setWasmPaths(dir + path.sep);
+    for (const b of ['wasm', 'cpu'] as const) {
+      if (!(await tf.setBackend(b))) throw new Error(`tfjs: backend '${b}' failed to initialise`);
+    }
+  })();
+  return wasmReady;
+}
+
+/** What the WASM backend runs with, for the report header. */
+export async function tfjsInfo(): Promise<{ version: string; wasmThreads: number; wasmSimd: boolean }> {
+  await initTfjs();
+  await tf.setBackend('wasm');
+  return { version: tf.version_core, wasmThreads: getThreadsCount(), wasmSimd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean };
+}
+
+async function use(backend: TfBackend): Promise<void> {
+  await initTfjs();
+  if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs: cannot switch to backend '${backend}'`);
+}
+
+/** Size of the WASM backend's linear memory (its heap only grows), and the bytes tfjs counts in live tensors. */
+export async function tfjsWasmMemory(): Promise<{ heapBytes: number; tensorBytes: number }> {
+  await use('wasm');
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return { heapBytes: backend.wasm?.HEAPU8?.length ?? NaN, tensorBytes: tf.memory().numBytes };
+}
+
+interface Dense {
+  kernel: tf.Variable<tf.Rank.R2>;
+  bias: tf.Variable<tf.Rank.R1>;
+}
+
+function denseLayers(spec: NetSpec): Dense[] {
+  return spec.params.map((p, l) => {
+    const n = spec.layers[l + 1]!;
+    const nPrev = spec.layers[l]!;
+    return {
+      kernel: tf.variable(tf.tensor2d(transpose(p.W, n, nPrev), [nPrev, n], 'float32')),
+      bias: tf.variable(tf.tensor1d(p.b, 'float32')),
+    };
+  });
+}
+
+function hiddenAct(name: NetSpec['hidden'], z: tf.Tensor2D): tf.Tensor2D {
+  return name === 'relu' ? tf.relu(z) : name === 'tanh' ? tf.tanh(z) : tf.sigmoid(z);
+}
+
+/** Output-layer logits (m × n_y). */
+function logits(layers: Dense[], spec: NetSpec, x: tf.Tensor2D): tf.Tensor2D {
+  let a = x;
+  layers.forEach((layer, l) => {
+    const z = tf.add(tf.matMul(a, layer.kernel), layer.bias) as tf.Tensor2D;
+    a = l === layers.length - 1 ? z : hiddenAct(spec.hidden, z);
+  });
+  return a;
+}
+
+function probabilities(spec: NetSpec, z: tf.Tensor2D): tf.Tensor2D {
+  return spec.output === 'softmax' ? tf.softmax(z) : tf.sigmoid(z);
+}
+
+/** One tfjs optimiser step per call on a fixed full batch. */
+export async function tfjsTrainer(problem: TrainProblem, backend: TfBackend): Promise<TrainContender> {
+  await use(backend);
+  const { spec } = problem;
+  const nX = spec.layers[0]!;
+  const nY = spec.layers[spec.layers.length - 1]!;
+  const layers = denseLayers(spec);
+  const x = tf.tensor2d(transpose(problem.X, nX, problem.m), [problem.m, nX], 'float32');
+  const y = tf.tensor2d(transpose(problem.Y, nY, problem.m), [problem.m, nY], 'float32');
+  const optimizer = problem.optimizer === 'adam'
+    ? tf.train.adam(problem.learningRate, problem.beta1, problem.beta2, problem.epsilon)
+    : tf.train.sgd(problem.learningRate);
+  const varList = layers.flatMap((l) => [l.kernel, l.bias]);
+  const loss = (): tf.Scalar => {
+    const z = logits(layers, spec, x);
+    return spec.output === 'softmax' ? tf.losses.softmaxCrossEntropy(y, z) : tf.losses.sigmoidCrossEntropy(y, z);
+  };
+  return {
+    activate: () => use(backend),
+    cost: () => {
+      const c = tf.tidy(loss);
+      const v = c.dataSync()[0]!;
+      c.dispose();
+      return v;
+    },
+    step: () => {
+      // Without returnCost nothing is read back; the cpu and wasm backends run every op eagerly and
+      // synchronously, so the step is complete when minimize returns.
+      optimizer.minimize(loss, false, varList);
+      return NaN;
+    },
+    dispose: () => {
+      optimizer.dispose();
+      for (const t of [x, y, ...varList]) t.dispose();
+    },
+  };
+}
+
+/** One example per call: upload, forward, read back — what an app calling model.predict on one input does. */
+export async function tfjsPredictor(spec: NetSpec, backend: TfBackend): Promise<PredictContender> {
+  await use(backend);
+  const nX = spec.layers[0]!;
+  const layers = denseLayers(spec);
+  return {
+    activate: () => use(backend),
+    predictOne: (input) => {
+      const out = tf.tidy(() => probabilities(spec, logits(layers, spec, tf.tensor2d(input, [1, nX], 'float32'))));
+      const values = out.dataSync();
+      out.dispose();
+      return values;
+    },
+    dispose: () => {
+      for (const l of layers) { l.kernel.dispose(); l.bias.dispose(); }
+    },
+  };
+}

@@ -313,24 +313,29 @@ export class Network {
     return this.#layers.map((l) => ({ W: l.W.toArray(), b: l.b.toArray(), shape: [l.units, l.inputs] }));
   }
 
-  /** Replaces the parameters; shapes must match. */
+  /** Replaces the parameters; shapes must match. All layers are checked before any is written. */
   setWeights(weights: { W: ArrayLike<number>; b: ArrayLike<number> }[]): void {
     this.assertAlive();
     if (!Array.isArray(weights) || weights.length !== this.#layers.length) throw new Error(`simdnet: setWeights needs ${this.#layers.length} layers`);
     weights.forEach((w, l) => {
       const layer = this.#layers[l]!;
+      if (typeof w !== 'object' || w === null) throw new Error(`simdnet: setWeights layer ${l + 1} needs { W, b }`);
       for (const [arr, name, len] of [[w.W, 'W', layer.W.length], [w.b, 'b', layer.b.length]] as const) {
+        if (arr === null || typeof arr !== 'object' || typeof arr.length !== 'number') throw new Error(`simdnet: setWeights layer ${l + 1} needs { W, b } arrays of numbers`);
         if (arr.length !== len) throw new Error(`simdnet: setWeights layer ${l + 1} ${name} has ${arr.length} values, expected ${len}`);
         for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) throw new Error(`simdnet: setWeights layer ${l + 1} ${name}[${i}] is not finite`);
       }
-      layer.W.set(w.W);
-      layer.b.set(w.b);
+    });
+    weights.forEach((w, l) => {
+      this.#layers[l]!.W.set(w.W);
+      this.#layers[l]!.b.set(w.b);
     });
   }
 
   /** Trains on X, Y; returns the cost history. */
   async fit(X: Inputs, Y: Targets, options: FitOptions = {}): Promise<History> {
     this.assertAlive();
+    checkOptions(options, 'fit');
     const started = performance.now();
     const { session, validation, o } = this.open(X, Y, options, true);
     try {
@@ -347,6 +352,7 @@ export class Network {
    */
   trainer(X: Inputs, Y: Targets, options: FitOptions = {}): Trainer {
     this.assertAlive();
+    checkOptions(options, 'trainer');
     for (const key of ['validation', 'earlyStopping', 'onProgress', 'costEvery'] as const) {
       if (options[key] !== undefined) throw new Error(`simdnet: trainer() does not take '${key}'; use fit()`);
     }
@@ -519,6 +525,7 @@ export class Network {
   /** Probabilities (or values) for X, one row per example. */
   predict(X: Inputs, options: { layout?: Layout } = {}): Prediction {
     this.assertAlive();
+    checkOptions(options, 'predict');
     const input = this.prepareInputs(X, options.layout);
     const out = this.forwardAll(input);
     const nY = this.layerSizes[this.layerSizes.length - 1]!;
@@ -531,6 +538,7 @@ export class Network {
   /** Cost, accuracy and confusion matrix on X, Y. */
   evaluate(X: Inputs, Y: Targets, options: { layout?: Layout } = {}): Evaluation {
     this.assertAlive();
+    checkOptions(options, 'evaluate');
     const input = this.prepareInputs(X, options.layout);
     const target = this.prepareTargets(Y, input.cols, options.layout);
     const out = this.forwardAll(input);
@@ -891,6 +899,11 @@ export class Network {
     }
     return sum;
   }
+}
+
+/** Throws unless options is a plain object (a null or a number would otherwise fail with a TypeError). */
+function checkOptions(options: unknown, what: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new Error(`simdnet: ${what} options must be an object`);
 }
 
 function checkLossPair(loss: LossKind, output: OutputActivation): void {

@@ -39,7 +39,7 @@ export type RandomKind = 'numpy' | 'fast';
 /** Throws unless `seed` is an integer in [0, 2**32). */
 export function assertValidSeed(seed: number): void {
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
-    throw new RangeError(`invalid seed ${String(seed)}: expected an integer in [0, 2**32)`);
+    throw new RangeError(`simdnet: invalid seed ${String(seed)}: expected an integer in [0, 2**32)`);
   }
 }
 

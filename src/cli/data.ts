@@ -1,6 +1,6 @@
 // The CLI's data sources: the built-in planar set, HDF5 files (named datasets or the course's *_x / *_y
 // convention, images flattened and scaled as loadCatDataset does) and CSV files with a header.
-import { readFile, writeFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { loadPlanarDataset } from '../data/planar.js';
 import { flattenImages, labelRow, listHdf5Datasets, readHdf5Datasets, type Hdf5Dataset } from '../data/hdf5.js';
@@ -53,7 +53,14 @@ export async function readUserFile(path: string, what: string): Promise<Uint8Arr
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   try {
-    await writeFile(tmp, bytes);
+    // Data reaches the disk before the rename makes it visible, so a power cut cannot leave an empty model.
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);

@@ -60,9 +60,12 @@ function columnIndex(columns: readonly string[], name: string, what: string): nu
   throw new Error(`CSV: no ${what} column "${name}" (columns: ${columns.join(', ')})`);
 }
 
-/** Parses a feature value: a finite decimal number, as Number() reads it. */
+/** A decimal number: optional sign, digits with an optional point, optional exponent (no hex, binary, octal or Infinity). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Parses a feature value: a finite decimal number (Number() alone would also read 0x10, 0b1 and 0o7). */
 function parseValue(text: string, row: number, column: string): number {
-  const value = text === '' ? NaN : Number(text);
+  const value = DECIMAL.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(value)) {
     // +2: data rows start on the file's second line; row is 0-based.
     throw new Error(`CSV: line ${row + 2}, column "${column}": ${text === '' ? 'empty value' : `"${text}" is not a number`}`);

@@ -113,11 +113,13 @@ export function resolveFitOptions(o: FitOptions, m: number, networkSeed: number)
   const keepProb = inRange(o.keepProb ?? 1, 'keepProb', 0, 1, true, false);
   let decay: ResolvedFit['decay'] = null;
   if (o.decay !== undefined) {
+    if (typeof o.decay !== 'object' || o.decay === null) throw new Error(`simdnet: decay must be { type, rate, interval? }, got ${String(o.decay)}`);
     if (o.decay.type !== 'inverseTime' && o.decay.type !== 'staircase') throw new Error(`simdnet: unknown decay type '${String(o.decay.type)}'; expected 'inverseTime' or 'staircase'`);
     decay = { type: o.decay.type, rate: inRange(o.decay.rate, 'decay.rate', 0, Infinity, false, true), interval: o.decay.interval === undefined ? 1000 : positiveInt(o.decay.interval, 'decay.interval') };
   }
   let earlyStopping: ResolvedFit['earlyStopping'] = null;
   if (o.earlyStopping !== undefined) {
+    if (typeof o.earlyStopping !== 'object' || o.earlyStopping === null) throw new Error(`simdnet: earlyStopping must be { patience, minDelta?, restoreBest? }, got ${String(o.earlyStopping)}`);
     if (o.validation === undefined) throw new Error('simdnet: earlyStopping needs validation data or a validation split');
     earlyStopping = {
       patience: positiveInt(o.earlyStopping.patience, 'earlyStopping.patience'),
@@ -127,6 +129,8 @@ export function resolveFitOptions(o: FitOptions, m: number, networkSeed: number)
   }
   const seed = o.seed ?? networkSeed;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`simdnet: seed must be an integer in [0, 2**32), got ${String(seed)}`);
+  if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') throw new Error(`simdnet: shuffle must be true or false, got ${String(o.shuffle)}`);
+  if (o.earlyStopping?.restoreBest !== undefined && typeof o.earlyStopping.restoreBest !== 'boolean') throw new Error(`simdnet: earlyStopping.restoreBest must be true or false, got ${String(o.earlyStopping.restoreBest)}`);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new Error('simdnet: onProgress must be a function');
   return {
     mode, count, learningRate, batchSize, seed, optimizer, keepProb, decay, earlyStopping,

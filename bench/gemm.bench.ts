@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Bench, type BenchOptions } from 'tinybench';
 import { Kernels } from '../src/kernels.js';
+import { hostHasRelaxedSimd } from '../src/runtime/load.js';
 import { gemm as twinGemm, type FloatArray } from '../src/reference/index.js';
 import type { DType } from '../src/runtime/arena.js';
 
@@ -16,10 +17,12 @@ import type { DType } from '../src/runtime/arena.js';
 
 /** Op combinations: NN = A·B, NT = A·Bᵀ, TN = Aᵀ·B. */
 type Op = 'NN' | 'NT' | 'TN' | 'TT';
-type Contender = 'simd' | 'scalar' | 'twin';
+type Contender = 'simd' | 'relaxed' | 'scalar' | 'twin';
+type Build = Exclude<Contender, 'twin'>;
 
 const CONTENDER_LABEL: Record<Contender, string> = {
   simd: 'simdnet simd',
+  relaxed: 'simdnet relaxed',
   scalar: 'simdnet scalar',
   twin: 'pure TS twin',
 };
@@ -55,7 +58,8 @@ const CASES: GemmCase[] = [
   catForward('float64'),
 ];
 
-const CONTENDERS: Contender[] = ['simd', 'scalar', 'twin'];
+/** The relaxed build joins when the host validates relaxed SIMD (`npm run bench` passes Node 20's flag). */
+let CONTENDERS: Contender[] = ['simd', 'scalar', 'twin'];
 
 /** Calls faster than this get a time budget; slower ones a fixed, small number of samples. */
 const SLOW_CALL_MS = 100;
@@ -328,7 +332,7 @@ async function ceilingFor(lanes: Lanes): Promise<Ceiling> {
 // Correctness: both builds against the twin on small, ragged shapes before anything is timed
 
 interface CheckResult {
-  build: 'simd' | 'scalar';
+  build: 'simd' | 'relaxed' | 'scalar';
   dtype: DType;
   maxAbsDiff: number;
   maxRelDiff: number;
@@ -385,18 +389,20 @@ interface Row {
   vsScalar?: number;
   /** twin median / this median (> 1: faster than the pure-TS twin). */
   vsTwin?: number;
+  /** simd median / this median (> 1: faster than the simd build). */
+  vsSimd?: number;
   /** Max |C − C_simd| / max |C_simd| on this shape, from the probe calls. */
   relDiffVsSimd: number;
 }
 
-async function runCase(c: GemmCase, builds: Record<'simd' | 'scalar', Kernels>, ceilings: Record<DType, Ceiling>, seed: number): Promise<Row[]> {
+async function runCase(c: GemmCase, builds: Partial<Record<Build, Kernels>>, ceilings: Record<DType, Ceiling>, seed: number): Promise<Row[]> {
   const s = storedShapes(c);
   const a = uniform(s.aRows * s.aCols, seed);
   const b = uniform(s.bRows * s.bCols, seed + 1);
   const rows: Row[] = [];
   let simdResult: FloatArray | undefined;
   for (const contender of CONTENDERS) {
-    const runner = contender === 'twin' ? twinRunner(c, a, b) : kernelRunner(builds[contender], c, a, b);
+    const runner = contender === 'twin' ? twinRunner(c, a, b) : kernelRunner(builds[contender]!, c, a, b);
     const base = { op: c.op, shape: c.shape, dtype: c.dtype, m: c.m, n: c.n, k: c.k, flops: flopsOf(c), contender };
     const name = `${c.op} ${c.shape} ${DTYPE_SHORT[c.dtype]} ${CONTENDER_LABEL[contender]}`;
     try {
@@ -426,6 +432,8 @@ async function runCase(c: GemmCase, builds: Record<'simd' | 'scalar', Kernels>, 
     if (!r.latency) continue;
     const scalar = median('scalar');
     const twin = median('twin');
+    const simd = median('simd');
+    if (simd !== undefined) r.vsSimd = simd / r.latency.median;
     if (scalar !== undefined) r.vsScalar = scalar / r.latency.median;
     if (twin !== undefined) r.vsTwin = twin / r.latency.median;
   }
@@ -433,16 +441,17 @@ async function runCase(c: GemmCase, builds: Record<'simd' | 'scalar', Kernels>, 
 }
 
 function markdownTable(rows: Row[]): string {
-  const header = ['op', 'shape', 'contender', 'median ms', 'min–max ms', 'GFLOP/s', '% of ceiling', 'ratio vs scalar', 'ratio vs pure TS'];
+  const header = ['op', 'shape', 'contender', 'median ms', 'min–max ms', 'GFLOP/s', '% of ceiling', 'ratio vs simd', 'ratio vs scalar', 'ratio vs pure TS'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 3 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const r of rows) {
     const shape = `${r.shape} ${DTYPE_SHORT[r.dtype]}`;
     const who = CONTENDER_LABEL[r.contender];
     const l = r.latency;
     const cells = l === undefined
-      ? [r.op, shape, who, `—, ${r.note ?? 'skipped'}`, '—', '—', '—', '—', '—']
+      ? [r.op, shape, who, `—, ${r.note ?? 'skipped'}`, '—', '—', '—', '—', '—', '—']
       : [
           r.op, shape, who, fmt(l.median), `${fmt(l.min)}–${fmt(l.max)}`, r.gflops!.toFixed(2), `${r.percentOfCeiling!.toFixed(1)}%`,
+          r.vsSimd === undefined ? '—' : `${r.vsSimd.toFixed(2)}×`,
           r.vsScalar === undefined ? '—' : `${r.vsScalar.toFixed(2)}×`,
           r.vsTwin === undefined ? '—' : `${r.vsTwin.toFixed(2)}×`,
         ];
@@ -472,15 +481,21 @@ async function main(): Promise<void> {
   const date = new Date();
   const loadAtStart = os.loadavg()[0]!;
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown';
-  const builds = {
+  const builds: Partial<Record<Build, Kernels>> = {
     simd: await Kernels.load({ build: 'simd' }),
     scalar: await Kernels.load({ build: 'scalar' }),
   };
+  if (await hostHasRelaxedSimd()) {
+    builds.relaxed = await Kernels.load({ build: 'relaxed' });
+    CONTENDERS = ['simd', 'relaxed', 'scalar', 'twin'];
+  } else {
+    log('relaxed SIMD is not available on this host (Node 20: --experimental-wasm-relaxed-simd); the relaxed build is not measured');
+  }
 
   log('correctness check (small ragged shapes, all four op combinations, vs the twin)…');
   const checks: CheckResult[] = [];
   for (const dtype of ['float32', 'float64'] as const) {
-    for (const build of ['simd', 'scalar'] as const) checks.push(checkBuild(builds[build], dtype));
+    for (const build of ['simd', 'relaxed', 'scalar'] as const) if (builds[build]) checks.push(checkBuild(builds[build]!, dtype));
   }
 
   log('ceiling microkernel…');

@@ -1,5 +1,5 @@
 /**
- * The `simdnet` command: train, predict, evaluate, info. `main` returns the exit code: 0 on
+ * The `simdnet` command: train, predict, evaluate, info, export. `main` returns the exit code: 0 on
  * success, 2 for a user's mistake (bad option, missing or malformed file), reported as one line
  * on stderr with no stack trace, and 1 for anything else (the stack is printed with SIMDNET_DEBUG=1).
  */
@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { UsageError } from './cli/args.js';
-import { evaluate, help, info, predict, train, type Io } from './cli/commands.js';
+import { evaluate, exportModel, help, info, predict, train, type Io } from './cli/commands.js';
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { train, predict, evaluate, info };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { train, predict, evaluate, info, export: exportModel };
 
 function version(): string {
   try {
@@ -36,7 +36,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       return 0;
     }
     const run = COMMANDS[command];
-    if (run === undefined) throw new UsageError(`unknown command '${command}' (commands: train, predict, evaluate, info; see 'simdnet --help')`);
+    if (run === undefined) throw new UsageError(`unknown command '${command}' (commands: train, predict, evaluate, info, export; see 'simdnet --help')`);
     return await run(rest, io);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

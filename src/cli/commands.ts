@@ -9,6 +9,7 @@ import type { OptimizerKind } from '../kernels.js';
 import { decodeModel, encodeModel } from '../io/format.js';
 import { boundaryGrid, trainingPlotSvg, type TrainingPlot } from '../plot.js';
 import { choice, num, optionHelp, parse, str, UsageError, type Specs } from './args.js';
+import { exportEdgeWasm } from '../io/edge.js';
 import { classesOf, classIndices, loadData, readUserFile, writeFileAtomic, type CliData } from './data.js';
 import { Progress, formatSeconds } from './progress.js';
 import { svgToPng } from './png.js';
@@ -84,6 +85,15 @@ export const EVALUATE_SPECS: Specs = {
 export const INFO_SPECS: Specs = {
   model: PREDICT_SPECS.model!,
   json: { type: 'boolean', help: 'print the model description as JSON' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+};
+
+export const EXPORT_SPECS: Specs = {
+  model: PREDICT_SPECS.model!,
+  edge: { type: 'boolean', help: 'write a self-contained .wasm with the weights baked in and predict(in_ptr, m, out_ptr) (the only export kind)' },
+  out: { type: 'string', value: 'FILE', help: 'where to write it (default: the model path with .wasm)' },
+  build: { type: 'string', value: 'scalar|simd', help: 'scalar (default: runs on interpreters without SIMD, e.g. wasm3) or simd' },
+  json: { type: 'boolean', help: 'print the result as JSON' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -485,11 +495,34 @@ export async function info(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** simdnet export --edge */
+export async function exportModel(argv: string[], io: Io): Promise<number> {
+  const { values: v, positionals } = parse('export', argv, EXPORT_SPECS, 1);
+  if (v.help) return help(io, 'export');
+  if (!v.edge) throw new UsageError("say what to export: 'simdnet export --edge MODEL.snet' (a baked .wasm is the only kind)");
+  const path = str(v, 'model') ?? positionals[0];
+  if (path === undefined) throw new UsageError("name the model: 'simdnet export --edge FILE'");
+  const build = choice(v, 'build', ['scalar', 'simd'] as const) ?? 'scalar';
+  const bytes = await readUserFile(path, 'model file');
+  let wasm: Uint8Array;
+  try {
+    wasm = await exportEdgeWasm(bytes, { build });
+  } catch (e) {
+    throw new UsageError(`'${path}' is not a usable simdnet model: ${(e as Error).message.replace(/^simdnet: /, '')}`);
+  }
+  const out = str(v, 'out') ?? `${path.replace(/\.snet$/, '')}.wasm`;
+  await writeFileAtomic(out, wasm);
+  if (v.json) io.stdout.write(`${JSON.stringify({ model: path, wasm: out, bytes: wasm.length, build })}\n`);
+  else io.stdout.write(`wrote ${out} (${wasm.length} bytes, ${build} build): instantiate with an empty import object and call predict(in_ptr, m, out_ptr)\n`);
+  return 0;
+}
+
 const USAGE: Record<string, [string, string, Specs]> = {
   train: ['simdnet train [options]', 'Train a network and save it. With no options: the course\'s planar flower set, one hidden layer of 4 tanh units, 10000 iterations at lr 1.2.', TRAIN_SPECS],
   predict: ['simdnet predict --model FILE --data FILE [--json]', 'Print the predicted class (and class probabilities) of every example, as CSV or JSON.', PREDICT_SPECS],
   evaluate: ['simdnet evaluate --model FILE --data FILE [--json]', 'Print accuracy, cost and the confusion matrix of a model on labelled data.', EVALUATE_SPECS],
   info: ['simdnet info FILE [--json]', 'Describe a saved model: architecture, dtype, parameters, labels, training settings.', INFO_SPECS],
+  export: ['simdnet export --edge FILE [--out FILE.wasm] [--build scalar|simd]', 'Write one self-contained .wasm with the weights baked in, for standalone runtimes (see docs/edge.md).', EXPORT_SPECS],
 };
 
 /** The overall help, or one command's. */
@@ -507,6 +540,7 @@ commands:
   predict    predict classes for data with a saved model
   evaluate   accuracy, cost and confusion matrix of a saved model on labelled data
   info       describe a saved model
+  export     write a self-contained .wasm with the weights baked in (--edge)
 
 'simdnet <command> --help' lists a command's options; 'simdnet --version' prints the version.
 `);

@@ -117,53 +117,36 @@ export async function readHdf5Datasets(
   bytes: Uint8Array,
   names: readonly string[],
 ): Promise<Record<string, Hdf5Dataset>> {
-  // Checked here rather than left to HDF5, which prints a long error stack to
-  // stderr and hands back an invalid file id instead of throwing.
-  if (!hasHdf5Signature(bytes)) {
-    throw new Error(`not an HDF5 file: no HDF5 signature in ${bytes.length} bytes`);
-  }
   const emptyName = names.find((name) => name.replace(/\//g, '') === '');
   if (emptyName !== undefined) throw new Error(`invalid HDF5 dataset name ${JSON.stringify(emptyName)}`);
-
-  const h5wasm = await loadH5wasm();
-  const fs = h5wasm.FS;
-  if (fs === null) throw new Error('h5wasm initialised without a file system');
-  const path = `/simdnet-${fileCounter++}.h5`;
-  fs.writeFile(path, bytes);
-  try {
-    const file = new h5wasm.File(path, 'r');
-    if (file.file_id < 0n) throw new Error('not an HDF5 file: the HDF5 library could not open it');
-    try {
-      const result: Record<string, Hdf5Dataset> = {};
-      // Every name is checked before any data is read, so one error lists them all.
-      const problems = names.flatMap((name) => {
-        const entity = file.get(name);
-        if (entity instanceof h5wasm.Dataset) return [];
-        return [entity === null ? `"${name}" not found` : `"${name}" is not a dataset`];
-      });
-      if (problems.length > 0) {
-        throw new Error(`HDF5 dataset ${problems.join(', ')} (top level of the file: ${file.keys().join(', ')})`);
-      }
-      for (const name of names) {
-        const dataset = file.get(name) as InstanceType<H5wasm['Dataset']>;
-        const { type, size, signed, shape } = dataset.metadata;
-        const dtype = dtypeName(type, size, signed);
-        if (dtype === undefined) {
-          throw new Error(`HDF5 dataset "${name}" has an unsupported type ${JSON.stringify(dataset.dtype)}`);
-        }
-        result[name] = { data: toArray(dataset.value, dtype, name), shape: shape ?? [], dtype };
-      }
-      return result;
-    } finally {
-      file.close();
+  return withHdf5File(bytes, (h5wasm, file) => {
+    const result: Record<string, Hdf5Dataset> = {};
+    // Every name is checked before any data is read, so one error lists them all.
+    const problems = names.flatMap((name) => {
+      const entity = file.get(name);
+      if (entity instanceof h5wasm.Dataset) return [];
+      return [entity === null ? `"${name}" not found` : `"${name}" is not a dataset`];
+    });
+    if (problems.length > 0) {
+      throw new Error(`HDF5 dataset ${problems.join(', ')} (top level of the file: ${file.keys().join(', ')})`);
     }
-  } finally {
-    fs.unlink(path);
-  }
+    for (const name of names) {
+      const dataset = file.get(name) as InstanceType<H5wasm['Dataset']>;
+      const { type, size, signed, shape } = dataset.metadata;
+      const dtype = dtypeName(type, size, signed);
+      if (dtype === undefined) {
+        throw new Error(`HDF5 dataset "${name}" has an unsupported type ${JSON.stringify(dataset.dtype)}`);
+      }
+      result[name] = { data: toArray(dataset.value, dtype, name), shape: shape ?? [], dtype };
+    }
+    return result;
+  });
 }
 
-/** Paths of every dataset in an HDF5 file held in memory (groups are walked), in the file's order. */
-export async function listHdf5Datasets(bytes: Uint8Array): Promise<string[]> {
+/** Opens bytes as an HDF5 file in h5wasm's in-memory FS, runs use(), then closes and unlinks it. */
+async function withHdf5File<T>(bytes: Uint8Array, use: (h5wasm: H5wasm, file: InstanceType<H5wasm['File']>) => T): Promise<T> {
+  // Checked here rather than left to HDF5, which prints a long error stack to
+  // stderr and hands back an invalid file id instead of throwing.
   if (!hasHdf5Signature(bytes)) throw new Error(`not an HDF5 file: no HDF5 signature in ${bytes.length} bytes`);
   const h5wasm = await loadH5wasm();
   const fs = h5wasm.FS;
@@ -174,22 +157,29 @@ export async function listHdf5Datasets(bytes: Uint8Array): Promise<string[]> {
     const file = new h5wasm.File(path, 'r');
     if (file.file_id < 0n) throw new Error('not an HDF5 file: the HDF5 library could not open it');
     try {
-      const names: string[] = [];
-      const walk = (group: InstanceType<H5wasm['Group']>, prefix: string): void => {
-        for (const key of group.keys()) {
-          const entity = group.get(key);
-          if (entity instanceof h5wasm.Dataset) names.push(prefix + key);
-          else if (entity instanceof h5wasm.Group) walk(entity, `${prefix}${key}/`);
-        }
-      };
-      walk(file, '');
-      return names;
+      return use(h5wasm, file);
     } finally {
       file.close();
     }
   } finally {
     fs.unlink(path);
   }
+}
+
+/** Paths of every dataset in an HDF5 file held in memory (groups are walked), in the file's order. */
+export async function listHdf5Datasets(bytes: Uint8Array): Promise<string[]> {
+  return withHdf5File(bytes, (h5wasm, file) => {
+    const names: string[] = [];
+    const walk = (group: InstanceType<H5wasm['Group']>, prefix: string): void => {
+      for (const key of group.keys()) {
+        const entity = group.get(key);
+        if (entity instanceof h5wasm.Dataset) names.push(prefix + key);
+        else if (entity instanceof h5wasm.Group) walk(entity, `${prefix}${key}/`);
+      }
+    };
+    walk(file, '');
+    return names;
+  });
 }
 
 /** The course's cat-vs-non-cat data, preprocessed: X features-first (12288, m), Y (1, m). */

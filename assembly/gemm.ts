@@ -4,9 +4,15 @@
 // one KC×NR panel at a time is packed into static scratch and then reused by every row tile.
 // The register tile is 4 rows × 2 vectors (f32: 4×8, f64: 4×4) under ASC_FEATURE_SIMD and
 // 4×4 scalars in the scalar twin; both accumulate each KC block in registers.
+//
+// Every element of C is summed in an order that depends only on its own row and column, k and the
+// path (gemv, dot products, register tiles): never on which tile or sub-block it was computed in.
+// So C may be split into column or row blocks, each computed by gemmSerial on its own, and the bytes
+// match the whole product. The threads build does exactly that (assembly/pool.ts).
+import { gemmParallel } from "./pool";
 
 /** Rows of C per register tile. */
-const MR: i32 = 4;
+export const MR: i32 = 4;
 /** Depth of one k block: a 4×KC slice of op(A) plus a KC×NR panel of op(B) stay in L1. */
 const KC: i32 = 256;
 /** Largest panel width in elements (f32 SIMD: 8). */
@@ -17,10 +23,42 @@ const DOT_MAX_ROWS: i32 = 48;
 /** Rows of B per block of the dot-product path: the block (≤ 64 rows × KC) stays in L1/L2 across row tiles of A. */
 const DOT_NB: i32 = 64;
 
-/** Packed-panel scratch: KC×NR_MAX elements of the widest type; static, so kernels never grow memory. */
-const panel: usize = memory.data(KC * NR_MAX * 8, 16);
-/** Spill space for a partial register tile: MR rows of 32 bytes. */
-const spill: usize = memory.data(MR * 32, 16);
+/** Bytes of the packed-panel scratch: KC×NR_MAX elements of the widest type. */
+export const PANEL_BYTES: usize = <usize>(KC * NR_MAX * 8);
+/** Bytes of the spill space for a partial register tile: MR rows of 32 bytes. */
+export const SPILL_BYTES: usize = <usize>(MR * 32);
+/** Packed-panel scratch, static, so kernels never grow memory. */
+const panelStatic: usize = memory.data(<i32>PANEL_BYTES, 16);
+/** Spill space of a partial register tile. */
+const spillStatic: usize = memory.data(<i32>SPILL_BYTES, 16);
+/** Threads build: this instance's scratch. Each worker instance gets its own block (setGemmScratch). */
+let panelThread: usize = panelStatic;
+let spillThread: usize = spillStatic;
+
+/** The packed-panel scratch of this thread. */
+@inline function panelPtr(): usize { return ASC_FEATURE_THREADS ? panelThread : panelStatic; }
+/** The spill space of this thread. */
+@inline function spillPtr(): usize { return ASC_FEATURE_THREADS ? spillThread : spillStatic; }
+
+/** Threads build: points this instance's GEMM scratch at PANEL_BYTES + SPILL_BYTES bytes (16-aligned) of its own. */
+export function setGemmScratch(scratch: usize): void {
+  panelThread = scratch;
+  spillThread = scratch + PANEL_BYTES;
+}
+
+/** The three ways the driver computes a product; each sums every element in its own fixed order. */
+export const PATH_GEMV: i32 = 0;
+export const PATH_DOT: i32 = 1;
+export const PATH_TILE: i32 = 2;
+
+/** Which path gemm takes for these arguments (k > 0, alpha ≠ 0). */
+@inline export function gemmPath(transA: bool, transB: bool, m: i32, n: i32, ldb: i32): i32 {
+  // Matrix × vector (one example through a layer): dot products of A's rows with the contiguous vector.
+  if (ASC_FEATURE_SIMD && n == 1 && !transA && (transB || ldb == 1)) return PATH_GEMV;
+  // A·Bᵀ with few rows of A: dot products along k stream B once, where packing op(B) would copy all of B.
+  if (ASC_FEATURE_SIMD && transB && !transA && m < DOT_MAX_ROWS) return PATH_DOT;
+  return PATH_TILE;
+}
 
 /** acc + x·y: one fused multiply-add in the relaxed-SIMD build (rounding may differ), mul then add otherwise. */
 @inline function madd<T>(acc: v128, x: v128, y: v128): v128 {
@@ -40,21 +78,35 @@ export function gemm<T>(
   alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
   beta: T, c: usize, ldc: i32,
 ): void {
+  // Threads build with a running pool: large products are split into column (or row) blocks.
+  if (ASC_FEATURE_THREADS) {
+    if (gemmParallel<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
+  }
+  gemmSerial<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+/** gemm on this thread alone. */
+export function gemmSerial<T>(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: T, c: usize, ldc: i32,
+): void {
   if (m <= 0 || n <= 0) return;
   const size = <usize>sizeof<T>();
   const ldcBytes = <usize>ldc * size;
   scaleMatrix<T>(m, n, beta, c, ldcBytes);
   if (k <= 0 || alpha == <T>0) return;
 
-  // Matrix × vector (one example through a layer): dot products of A's rows with the contiguous vector.
-  if (ASC_FEATURE_SIMD && n == 1 && !transA && (transB || ldb == 1)) {
-    gemv<T>(m, k, alpha, a, lda, b, c, ldc);
-    return;
-  }
-  // A·Bᵀ with few rows of A: dot products along k stream B once, where packing op(B) would copy all of B.
-  if (ASC_FEATURE_SIMD && transB && !transA && m < DOT_MAX_ROWS) {
-    gemmDotNT<T>(m, n, k, alpha, a, lda, b, ldb, c, ldc);
-    return;
+  if (ASC_FEATURE_SIMD) {
+    const path = gemmPath(transA, transB, m, n, ldb);
+    if (path == PATH_GEMV) {
+      gemv<T>(m, k, alpha, a, lda, b, c, ldc);
+      return;
+    }
+    if (path == PATH_DOT) {
+      gemmDotNT<T>(m, n, k, alpha, a, lda, b, ldb, c, ldc);
+      return;
+    }
   }
   const nr = panelWidth<T>();
   // Byte strides of op(A) and op(B) along their rows and columns.
@@ -72,7 +124,7 @@ export function gemm<T>(
       let bStride = bRow;
       if (transB || nc < nr) {
         packPanel<T>(kc, nc, nr, bBase, bRow, bCol);
-        bp = panel;
+        bp = panelPtr();
         bStride = <usize>nr * size;
       }
       for (let i = 0; i < m; i += MR) {
@@ -107,6 +159,7 @@ function scaleMatrix<T>(m: i32, n: i32, beta: T, c: usize, ldcBytes: usize): voi
 function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: usize): void {
   const size = <usize>sizeof<T>();
   const dstRow = <usize>nr * size;
+  const panel = panelPtr();
   if (nc < nr) memory.fill(panel, 0, <usize>kc * dstRow);
   // Column-outer order: for a transposed B each column of op(B) is a contiguous row of B.
   for (let q = 0; q < nc; q++) {
@@ -159,6 +212,7 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
     addRow<T>(c + ldcBytes * 3, c30, c31, va);
     return;
   }
+  const spill = spillPtr();
   v128.store(spill, c00); v128.store(spill, c01, 16);
   v128.store(spill, c10, 32); v128.store(spill, c11, 48);
   v128.store(spill, c20, 64); v128.store(spill, c21, 80);
@@ -175,6 +229,7 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
 /** C[0:mc, 0:nc] += alpha·spill, where spill holds MR rows of 32 bytes. */
 @inline function addSpill<T>(mc: i32, nc: i32, c: usize, ldcBytes: usize, alpha: T): void {
   const size = <usize>sizeof<T>();
+  const spill = spillPtr();
   for (let r = 0; r < mc; r++) {
     const row = c + <usize>r * ldcBytes;
     const acc = spill + <usize>r * 32;
@@ -211,6 +266,7 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
     a += aCol;
     bp += bStride;
   }
+  const spill = spillPtr();
   store<T>(spill, c00); store<T>(spill + size, c01); store<T>(spill + size * 2, c02); store<T>(spill + size * 3, c03);
   store<T>(spill + 32, c10); store<T>(spill + 32 + size, c11); store<T>(spill + 32 + size * 2, c12); store<T>(spill + 32 + size * 3, c13);
   store<T>(spill + 64, c20); store<T>(spill + 64 + size, c21); store<T>(spill + 64 + size * 2, c22); store<T>(spill + 64 + size * 3, c23);

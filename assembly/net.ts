@@ -13,6 +13,7 @@ import { actForward, actBackward, softmaxForward, probMinusTarget } from "./act"
 import { sumRows, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
 import { axpy, mul } from "./update";
 import { optimStep } from "./optim";
+import { optimParallel } from "./pool";
 
 export const HEADER_BYTES: usize = 64;
 export const LAYER_BYTES: usize = 64;
@@ -137,7 +138,11 @@ export function planUpdate<T>(plan: usize, kind: i32, lr: T, beta1: T, beta2: T,
   for (let l = 0; l < L; l++) {
     const layer = layerAt(plan, l);
     const units = field(layer, 0), inputs = field(layer, 4);
-    if (optimStep<T>(kind, units * inputs, ptr(layer, 12), ptr(layer, 20), ptr(layer, 48), ptr(layer, 56), lr, beta1, beta2, eps, c1, c2) != 0) return -1;
+    if (kind < 0 || kind > 3) return -1;
+    // Threads build with a pool: a large W is updated in parallel blocks (elementwise: the same bytes).
+    if (!ASC_FEATURE_THREADS || !optimParallel<T>(kind, units * inputs, ptr(layer, 12), ptr(layer, 20), ptr(layer, 48), ptr(layer, 56), lr, beta1, beta2, eps, c1, c2)) {
+      optimStep<T>(kind, units * inputs, ptr(layer, 12), ptr(layer, 20), ptr(layer, 48), ptr(layer, 56), lr, beta1, beta2, eps, c1, c2);
+    }
     optimStep<T>(kind, units, ptr(layer, 16), ptr(layer, 24), ptr(layer, 52), ptr(layer, 60), lr, beta1, beta2, eps, c1, c2);
   }
   return 0;

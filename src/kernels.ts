@@ -2,6 +2,7 @@
 import type { KernelExports } from './runtime/abi.js';
 import { Arena, type DType, type Tensor } from './runtime/arena.js';
 import { loadModule, type Build, type LoadOptions } from './runtime/load.js';
+import type { ThreadPool } from './runtime/threads.js';
 
 /** Activations with an elementwise derivative. */
 export type Activation = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
@@ -43,14 +44,37 @@ function overlaps(a: Tensor, b: Tensor): boolean {
 
 /** One instantiated kernel module: its memory arena plus typed kernels. */
 export class Kernels extends Arena {
-  /** Loads the kernel module (SIMD where the host has it, else scalar). */
+  /** Loads the kernel module (SIMD where the host has it, else scalar); `threads: n` splits large GEMMs over n threads. */
   static async load(options: LoadOptions = {}): Promise<Kernels> {
-    const { build, exports } = await loadModule(options);
-    return new Kernels(build, exports);
+    const { build, exports, pool, threadsFallback } = await loadModule(options);
+    return new Kernels(build, exports, pool ?? null, threadsFallback ?? null);
   }
 
-  constructor(readonly build: Build, exports: KernelExports) {
+  readonly #pool: ThreadPool | null;
+
+  constructor(readonly build: Build, exports: KernelExports, pool: ThreadPool | null = null,
+    /** Why `threads > 1` was asked for but these kernels run on one thread (null otherwise). */
+    readonly threadsFallback: string | null = null) {
     super(exports);
+    this.#pool = pool;
+  }
+
+  /** Threads that share large GEMMs, the calling one included: 1 without a pool, after a fallback or after dispose(). */
+  get threads(): number {
+    return this.#pool === null || this.#pool.failed ? 1 : this.#pool.threads;
+  }
+
+  /** Blocks of GEMM work the workers have computed so far (0 without a pool). */
+  get workerParts(): number {
+    return this.#pool?.workerParts ?? 0;
+  }
+
+  /**
+   * Ends the worker threads (if any); resolves once they have exited. The kernels and their tensors
+   * stay usable on the calling thread. Idempotent.
+   */
+  dispose(): Promise<void> {
+    return this.#pool?.dispose() ?? Promise.resolve();
   }
 
   /** C = alpha·op(A)·op(B) + beta·C; beta = 0 ignores C's old content. */

@@ -171,6 +171,11 @@ async function resolveKernels(k: Kernels | LoadOptions | undefined): Promise<Ker
   return Kernels.load(k);
 }
 
+/** True when resolveKernels loaded a module for this network alone. */
+function ownsKernels(k: Kernels | LoadOptions | undefined): boolean {
+  return k !== undefined && !(k instanceof Kernels);
+}
+
 function defaultLoss(output: OutputActivation): LossKind {
   return output === 'sigmoid' ? 'bce' : output === 'softmax' ? 'crossEntropy' : 'mse';
 }
@@ -194,6 +199,8 @@ export class Network {
   /** Cached views of predictOne (null when stale). */
   #single: SingleExample | null = null;
   #disposed = false;
+  /** The network loaded its own kernels (from LoadOptions, e.g. `{ threads: 2 }`): dispose() ends their workers. */
+  #ownsKernels = false;
   #steps = 0;
   #training: Record<string, unknown> = {};
 
@@ -265,6 +272,7 @@ export class Network {
     }
     const kernels = await resolveKernels(options.kernels);
     const net = new Network(kernels, dtype, layers, [...hidden, output], loss, leakySlope, normalizeKind, labels, seed, rngKind);
+    net.#ownsKernels = ownsKernels(options.kernels);
     net.#layers.forEach((layer) => layer.W.set(initWeights(init, rng, layer.units, layer.inputs)));
     net.#training.init = init;
     return net;
@@ -288,6 +296,7 @@ export class Network {
     const kernels = await resolveKernels(options.kernels);
     const net = new Network(kernels, rec.dtype, rec.layers, rec.activations, loss, rec.leakySlope, rec.normalizer?.kind ?? 'none', labels,
       typeof rec.meta.seed === 'number' ? rec.meta.seed : 0, rec.meta.rng === 'numpy' ? 'numpy' : 'fast');
+    net.#ownsKernels = ownsKernels(options.kernels);
     net.#normalizer = rec.normalizer;
     net.#layers.forEach((layer, l) => {
       layer.W.set(rec.weights[l]!.W);
@@ -639,6 +648,7 @@ export class Network {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    if (this.#ownsKernels) void this.kernels.dispose();
     this.freeWorkspace();
     if (this.#plan !== 0) this.kernels.exports.free(this.#plan);
     this.#plan = 0;

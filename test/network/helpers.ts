@@ -1,17 +1,8 @@
 // Helpers of the network tests: a seeded PRNG for test data and an independent plain-JS forward
 // pass / cost, written from the course's formulas, to check the library against.
 
-/** mulberry32: tiny seeded PRNG, floats in [0, 1). Used for test data only (not the library's RNG). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded test-data PRNG shared by all test folders. */
+export { mulberry32 } from '../kernels/helpers.js';
 
 /** m examples of n features uniform in [lo, hi), examples-first rows. */
 export function randomRows(rng: () => number, m: number, n: number, lo = -1, hi = 1): number[][] {

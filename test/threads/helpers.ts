@@ -2,17 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { FloatArray, Tensor } from '../../src/runtime/arena.js';
 
-/** mulberry32: seeded floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded test-data PRNG shared by all test folders. */
+export { mulberry32 } from '../kernels/helpers.js';
 
 /** n values in [-1, 1) with a full f64 mantissa (two draws each), so sums are not exact by accident. */
 export function values(rng: () => number, n: number): Float64Array {

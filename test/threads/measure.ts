@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { Kernels } from '../../src/kernels.js';
 import { Network } from '../../src/network.js';
 import type { Tensor } from '../../src/runtime/arena.js';
+import { mulberry32 as mulberry } from '../kernels/helpers.js';
 
 const rounds = Number(process.argv[2] ?? 5);
 const steps = Number(process.argv[3] ?? 30);
@@ -65,17 +66,6 @@ async function waitQuiet(wanted = 0.9, maxWaitMs = 90_000): Promise<number> {
   let idle = await idleFraction(1000);
   while (idle < wanted && Date.now() < until) idle = await idleFraction(1000);
   return idle;
-}
-
-function mulberry(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Cat-shaped data (values in [0, 1) like the scaled images, labels 0/1).

@@ -126,7 +126,7 @@ export function compareElementwise(
 }
 
 /** Loads one Kernels instance per build. */
-export async function loadBuilds(): Promise<Record<(typeof BUILDS)[number], Kernels>> {
+export async function loadBuilds(): Promise<Record<'simd' | 'scalar', Kernels>> {
   const [simd, scalar] = await Promise.all([Kernels.load({ build: 'simd' }), Kernels.load({ build: 'scalar' })]);
   return { simd, scalar };
 }

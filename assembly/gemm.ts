@@ -1,7 +1,10 @@
 // GEMM: C = alpha·op(A)·op(B) + beta·C over row-major matrices in linear memory, op ∈ {N, T}.
-// One driver for every transpose combination: op(A) is read through (row, column) byte strides,
-// so A never needs packing; op(B) is read in place when it is untransposed and whole, otherwise
-// one KC×NR panel at a time is packed into static scratch and then reused by every row tile.
+// One driver for every transpose combination. op(A) is read through (row, column) byte strides in
+// place, except a transposed A shared by several panels: its MC×KC block is packed once into
+// contiguous row tiles, because reading it in place walks a column with a stride of lda (a power of
+// two in most nets), which maps a whole k block onto a few L1 sets. op(B) is packed one KC×NR panel
+// at a time into static scratch, reused by every row tile of the block, when it is transposed, a
+// partial panel, or its rows sit a multiple of 256 bytes apart; otherwise it is read in place.
 // The register tile is 4 rows × 2 vectors (f32: 4×8, f64: 4×4) under ASC_FEATURE_SIMD and
 // 4×4 scalars in the scalar twin; both accumulate each KC block in registers.
 //
@@ -17,6 +20,8 @@ export const MR: i32 = 4;
 const KC: i32 = 256;
 /** Largest panel width in elements (f32 SIMD: 8). */
 const NR_MAX: i32 = 8;
+/** Bytes of one packed block of op(A): MC = A_BLOCK_BYTES / (KC·size) rows (f32: 64, f64: 32); fits L2 beside the panels. */
+const A_BLOCK_BYTES: i32 = 64 * 1024;
 
 /** Below this many rows of C, A·Bᵀ runs as dot products (no packing); packing pays off for taller A. */
 const DOT_MAX_ROWS: i32 = 48;
@@ -27,23 +32,31 @@ const DOT_NB: i32 = 64;
 export const PANEL_BYTES: usize = <usize>(KC * NR_MAX * 8);
 /** Bytes of the spill space for a partial register tile: MR rows of 32 bytes. */
 export const SPILL_BYTES: usize = <usize>(MR * 32);
+/** Bytes of the packed block of op(A). */
+export const ABLOCK_BYTES: usize = <usize>A_BLOCK_BYTES;
 /** Packed-panel scratch, static, so kernels never grow memory. */
 const panelStatic: usize = memory.data(<i32>PANEL_BYTES, 16);
 /** Spill space of a partial register tile. */
 const spillStatic: usize = memory.data(<i32>SPILL_BYTES, 16);
+/** Packed block of op(A), static like the panel. */
+const aBlockStatic: usize = memory.data(A_BLOCK_BYTES, 16);
 /** Threads build: this instance's scratch. Each worker instance gets its own block (setGemmScratch). */
 let panelThread: usize = panelStatic;
 let spillThread: usize = spillStatic;
+let aBlockThread: usize = aBlockStatic;
 
 /** The packed-panel scratch of this thread. */
 @inline function panelPtr(): usize { return ASC_FEATURE_THREADS ? panelThread : panelStatic; }
 /** The spill space of this thread. */
 @inline function spillPtr(): usize { return ASC_FEATURE_THREADS ? spillThread : spillStatic; }
+/** The packed op(A) block of this thread. */
+@inline function aBlockPtr(): usize { return ASC_FEATURE_THREADS ? aBlockThread : aBlockStatic; }
 
-/** Threads build: points this instance's GEMM scratch at PANEL_BYTES + SPILL_BYTES bytes (16-aligned) of its own. */
+/** Threads build: points this instance's GEMM scratch at PANEL_BYTES + SPILL_BYTES + ABLOCK_BYTES bytes (16-aligned) of its own. */
 export function setGemmScratch(scratch: usize): void {
   panelThread = scratch;
   spillThread = scratch + PANEL_BYTES;
+  aBlockThread = scratch + PANEL_BYTES + SPILL_BYTES;
 }
 
 /** The three ways the driver computes a product; each sums every element in its own fixed order. */
@@ -115,27 +128,73 @@ export function gemmSerial<T>(
   const bRow: usize = transB ? size : <usize>ldb * size;
   const bCol: usize = transB ? <usize>ldb * size : size;
 
+  // Rows of op(A) per packed block, a multiple of MR.
+  const mcMax = A_BLOCK_BYTES / (KC * <i32>size);
+  // A transposed A is packed when more than one panel reads it; packing never changes the summation order.
+  const packA = transA && n > nr;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    for (let j = 0; j < n; j += nr) {
-      const nc = min(nr, n - j);
-      const bBase = b + <usize>pc * bRow + <usize>j * bCol;
-      let bp = bBase;
-      let bStride = bRow;
-      if (transB || nc < nr) {
-        packPanel<T>(kc, nc, nr, bBase, bRow, bCol);
-        bp = panelPtr();
-        bStride = <usize>nr * size;
+    for (let ic = 0; ic < m; ic += mcMax) {
+      const mb = min(mcMax, m - ic);
+      let aBlock = a + <usize>ic * aRow + <usize>pc * aCol;
+      let aTile = aRow * MR;
+      let tRow = aRow, tCol = aCol;
+      if (packA) {
+        packBlockA<T>(kc, mb, aBlock, aRow, aCol);
+        aBlock = aBlockPtr();
+        aTile = <usize>kc * <usize>MR * size;
+        tRow = size;
+        tCol = <usize>MR * size;
       }
-      for (let i = 0; i < m; i += MR) {
-        const mc = min(MR, m - i);
-        const aBase = a + <usize>i * aRow + <usize>pc * aCol;
-        const cp = c + <usize>i * ldcBytes + <usize>j * size;
-        if (ASC_FEATURE_SIMD) {
-          tileSimd<T>(kc, aBase, aRow, aCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
-        } else {
-          tileScalar<T>(kc, aBase, aRow, aCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
+      // An untransposed B is read in place unless several row tiles reuse a panel whose rows are a multiple
+      // of 256 bytes apart: those rows fall into at most 16 of the 64 L1 sets and evict each other.
+      const bInPlace = !transB && (mb <= MR || (bRow & 255) != 0);
+      for (let j = 0; j < n; j += nr) {
+        const nc = min(nr, n - j);
+        const bBase = b + <usize>pc * bRow + <usize>j * bCol;
+        let bp = bBase;
+        let bStride = bRow;
+        if (!bInPlace || nc < nr) {
+          packPanel<T>(kc, nc, nr, bBase, bRow, bCol);
+          bp = panelPtr();
+          bStride = <usize>nr * size;
         }
+        for (let i = 0; i < mb; i += MR) {
+          const mc = min(MR, mb - i);
+          const aBase = aBlock + <usize>(i / MR) * aTile;
+          const cp = c + <usize>(ic + i) * ldcBytes + <usize>j * size;
+          if (ASC_FEATURE_SIMD) {
+            tileSimd<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
+          } else {
+            tileScalar<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Copies an mb×kc block of op(A) into the A scratch as row tiles: tile t holds kc groups of MR elements (rows 4t…4t+3 at one p). */
+function packBlockA<T>(kc: i32, mb: i32, src: usize, aRow: usize, aCol: usize): void {
+  const size = <usize>sizeof<T>();
+  let d = aBlockPtr();
+  for (let i = 0; i < mb; i += MR) {
+    const mc = min(MR, mb - i);
+    let s = src + <usize>i * aRow;
+    if (ASC_FEATURE_SIMD && mc == MR && aRow == size) {
+      // Transposed A: the MR elements of one p are contiguous.
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(s));
+        if (sizeof<T>() == 8) v128.store(d, v128.load(s, 16), 16);
+        s += aCol;
+        d += <usize>MR * size;
+      }
+    } else {
+      // Rows past mc are left as they are: the tile never reads them (its row offsets repeat the last row).
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < mc; r++) store<T>(d + <usize>r * size, load<T>(s + <usize>r * aRow));
+        s += aCol;
+        d += <usize>MR * size;
       }
     }
   }
@@ -160,6 +219,18 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
   const size = <usize>sizeof<T>();
   const dstRow = <usize>nr * size;
   const panel = panelPtr();
+  if (ASC_FEATURE_SIMD && nc == nr && bCol == size) {
+    // Untransposed B: one row of the panel is 32 contiguous bytes.
+    let s = src;
+    let d = panel;
+    for (let p = 0; p < kc; p++) {
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+      s += bRow;
+      d += dstRow;
+    }
+    return;
+  }
   if (nc < nr) memory.fill(panel, 0, <usize>kc * dstRow);
   // Column-outer order: for a transposed B each column of op(B) is a contiguous row of B.
   for (let q = 0; q < nc; q++) {

@@ -39,7 +39,7 @@
 //     gemm:  i32 transA, transB, m, n, k, a, lda, b, ldb, c, ldc, byRows, f64 alpha (@320), beta (@328)
 //     optim: i32 optimiser, n, w, g, v, s, f64 lr (@320), beta1, beta2, eps, c1, c2
 //   376 i32 threads of the pool (workers have no pool of their own to read it from)
-import { gemmSerial, gemmPath, setGemmScratch, MR, PANEL_BYTES, SPILL_BYTES, PATH_TILE } from "./gemm";
+import { gemmSerial, gemmPath, setGemmScratch, MR, PANEL_BYTES, SPILL_BYTES, ABLOCK_BYTES, PATH_TILE } from "./gemm";
 import { optimStep } from "./optim";
 
 /** Bytes of the control block. */
@@ -87,8 +87,8 @@ let dispatching: bool = false;
 /** Bytes of the control block. */
 export function ctlBytes(): usize { return CTL_BYTES; }
 
-/** Bytes of one worker's scratch (GEMM panel + spill). */
-export function scratchBytes(): usize { return PANEL_BYTES + SPILL_BYTES; }
+/** Bytes of one worker's scratch (GEMM panel + spill + packed A block). */
+export function scratchBytes(): usize { return PANEL_BYTES + SPILL_BYTES + ABLOCK_BYTES; }
 
 /** Worker instance: points this instance's GEMM scratch at its own scratchBytes() block. */
 export function threadSetup(scratch: usize): void {

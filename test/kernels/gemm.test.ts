@@ -96,6 +96,9 @@ for (const build of BUILDS) {
             [300, 5, 3], // tall: 300×3 · 3×5
             [3, 400, 300], // wide: 3×300 · 300×400
             [9, 17, 257], [17, 9, 513], [4, 8, 256], [4, 8, 257], [8, 8, 512], [5, 7, 513], [1, 1, 513],
+            // Packed blocks of op(A) (MC = 64 rows in f32, 32 in f64) with partial row tiles, across k blocks,
+            // and panels of B packed because ldb·size is a multiple of 256 bytes (n = 64, 128).
+            [67, 9, 257], [131, 17, 300], [33, 64, 513], [70, 128, 20], [5, 64, 9],
           ];
           for (const [m, n, k] of shapes) checkGemm({ build, dtype, tA, tB, m, n, k });
         });

@@ -1,16 +1,18 @@
-// GEMM benchmark: simdnet's SIMD build vs its scalar build vs the pure-TypeScript twin, on the
-// shapes a small fully-connected network actually runs, measured against a WASM SIMD ceiling
-// taken in the same process. Run with `npx tsx bench/gemm.bench.ts` after `npm run asbuild`.
+// Kernels-only GEMM benchmark (`npm run bench:gemm`, fast): simdnet's simd, relaxed and scalar
+// builds vs the pure-TypeScript twin, f32 and f64, on the shapes a small fully-connected network
+// actually runs, measured against a WASM SIMD ceiling taken in the same process. The whole comparison
+// (threads, tfjs, numpy, alternating rounds) is `npm run bench` (bench/bench.ts).
 //
 // stdout: header lines, the correctness check, and one markdown table.
 // stderr: progress. Raw results: bench/results/gemm-<ISO date>.json and bench/results/gemm-latest.json.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { Bench, type BenchOptions } from 'tinybench';
+import type { BenchOptions } from 'tinybench';
 import { Kernels } from '../src/kernels.js';
 import { hostHasRelaxedSimd } from '../src/runtime/load.js';
 import { gemm as twinGemm, type FloatArray } from '../src/reference/index.js';
 import type { DType } from '../src/runtime/arena.js';
+import { ceilingFor, ceilingLine, ceilingSink, DEFAULT_CEILING, measure, type Ceiling, type Latency } from './lib/ceiling.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -74,11 +76,6 @@ const SLOW_MAX_SAMPLES = 20;
 const BUSY_LOAD = 0.5;
 /** A contender whose single probe call takes longer than this is not timed ("skipped: too slow"). */
 const SKIP_CALL_MS = 5000;
-
-/** Accumulator counts tried for the ceiling microkernel; the best one is the ceiling. */
-const CEILING_ACCUMULATORS = [8, 10, 12, 14, 16];
-/** Target duration of one ceiling call. */
-const CEILING_CALL_MS = 20;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -194,21 +191,6 @@ function twinRunner(c: GemmCase, a: ArrayLike<number>, b: ArrayLike<number>): Ru
 // ---------------------------------------------------------------------------------------------
 // Timing with tinybench
 
-interface Latency {
-  /** All in milliseconds. */
-  mean: number;
-  median: number;
-  min: number;
-  max: number;
-  p75: number;
-  p99: number;
-  sd: number;
-  /** Relative margin of error of the mean, in percent. */
-  rme: number;
-  samplesCount: number;
-  samples: number[];
-}
-
 /** tinybench options for a call that took probeMs once: a time budget when fast, a few samples when slow. */
 function budgetFor(probeMs: number): BenchOptions {
   if (probeMs < SLOW_CALL_MS) {
@@ -217,115 +199,6 @@ function budgetFor(probeMs: number): BenchOptions {
   const iterations = clamp(Math.floor(SLOW_TOTAL_MS / probeMs), SLOW_MIN_SAMPLES, SLOW_MAX_SAMPLES);
   // Time 0 disables the time budget: exactly `iterations` samples after one warm-up call.
   return { time: 0, iterations, warmupTime: 0, warmupIterations: 1 };
-}
-
-/** Times fn in its own Bench (so warm-up directly precedes sampling) and returns its latency stats. */
-async function measure(name: string, fn: () => void, options: BenchOptions): Promise<Latency> {
-  const bench = new Bench({ ...options, retainSamples: true, throws: true });
-  bench.add(name, fn, { async: false });
-  await bench.run();
-  const result = bench.tasks[0]!.result;
-  if (result.state !== 'completed') {
-    throw new Error(`${name}: tinybench task ended in state '${result.state}'`, { cause: 'error' in result ? result.error : undefined });
-  }
-  const l = result.latency;
-  return {
-    mean: l.mean, median: l.p50, min: l.min, max: l.max, p75: l.p75, p99: l.p99, sd: l.sd, rme: l.rme,
-    samplesCount: l.samplesCount, samples: l.samples ? [...l.samples] : [],
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// WASM SIMD ceiling microkernel
-//
-// What GEMM's inner loop can at best sustain in this engine: a loop of vector multiplies and adds
-// with no loads or stores. Each accumulator is one chain acc = acc·m + c (f32x4.mul then
-// f32x4.add: 8 f32 flops per iteration), so one chain is latency-bound (mul latency + add
-// latency); enough independent chains hide that latency and fill every FP pipe, and too many
-// spill out of the 16 XMM registers V8 allocates on x64, so several counts are tried and the
-// best is the ceiling. m and c come in as parameters (nothing to constant-fold); with m < 1 the
-// chains converge to c/(1−m) = 1, so no overflow or denormals; returning lane 0 of the sum of
-// all accumulators keeps every chain live, so no engine can drop the work.
-
-type Lanes = 'f32x4' | 'f64x2';
-const LANE_COUNT: Record<Lanes, number> = { f32x4: 4, f64x2: 2 };
-
-/** WAT of `run(n, m, c) → lane 0 of Σ acc` with `accumulators` independent mul+add chains. */
-function ceilingWat(lanes: Lanes, accumulators: number): string {
-  const scalar = lanes === 'f32x4' ? 'f32' : 'f64';
-  const accs = Array.from({ length: accumulators }, (_, i) => `$a${i}`);
-  const init = accs.map((a, i) => `(local.set ${a} (${lanes}.splat (${scalar}.const ${1 + i / 64})))`);
-  const step = accs.map((a) => `(local.set ${a} (${lanes}.add (${lanes}.mul (local.get ${a}) (local.get $m)) (local.get $c)))`);
-  const sum = accs.slice(1).reduce((acc, a) => `(${lanes}.add ${acc} (local.get ${a}))`, `(local.get ${accs[0]})`);
-  return `(module
-  (func (export "run") (param $n i32) (param $mul ${scalar}) (param $add ${scalar}) (result ${scalar})
-    (local $m v128) (local $c v128) ${accs.map((a) => `(local ${a} v128)`).join(' ')}
-    (local.set $m (${lanes}.splat (local.get $mul)))
-    (local.set $c (${lanes}.splat (local.get $add)))
-    ${init.join('\n    ')}
-    (loop $body
-      ${step.join('\n      ')}
-      (br_if $body (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-    (${lanes}.extract_lane 0 ${sum})))`;
-}
-
-type CeilingFn = (n: number, mul: number, add: number) => number;
-
-async function compileCeiling(lanes: Lanes, accumulators: number): Promise<CeilingFn> {
-  const wabt = await (await import('wabt')).default();
-  const parsed = wabt.parseWat(`ceiling-${lanes}-${accumulators}.wat`, ceilingWat(lanes, accumulators), { simd: true });
-  try {
-    parsed.validate();
-    const bytes = new Uint8Array(parsed.toBinary({}).buffer); // copy: a plain ArrayBuffer-backed BufferSource
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    return instance.exports.run as CeilingFn;
-  } finally {
-    parsed.destroy();
-  }
-}
-
-interface CeilingRun {
-  lanes: Lanes;
-  accumulators: number;
-  /** Loop iterations per call. */
-  iterations: number;
-  flopsPerCall: number;
-  latency: Latency;
-  gflops: number;
-}
-
-/** Values returned by the ceiling calls, kept so they are observably used. */
-let ceilingSink = 0;
-
-async function measureCeiling(lanes: Lanes, accumulators: number): Promise<CeilingRun> {
-  const run = await compileCeiling(lanes, accumulators);
-  const flopsPerIteration = 2 * LANE_COUNT[lanes] * accumulators;
-  // Calibrate the loop count so one call takes about CEILING_CALL_MS (after tier-up).
-  for (let i = 0; i < 3; i++) ceilingSink += run(1e6, 0.9999, 1e-4);
-  const perIterationMs = timeOnce(() => { ceilingSink += run(1e6, 0.9999, 1e-4); }) / 1e6;
-  const iterations = Math.max(1e5, Math.round(CEILING_CALL_MS / perIterationMs));
-  const latency = await measure(`ceiling ${lanes}×${accumulators}`, () => { ceilingSink += run(iterations, 0.9999, 1e-4); },
-    { time: 1000, iterations: 10, warmupTime: 100, warmupIterations: 3 });
-  const flopsPerCall = flopsPerIteration * iterations;
-  return { lanes, accumulators, iterations, flopsPerCall, latency, gflops: flopsPerCall / (latency.median * 1e6) };
-}
-
-interface Ceiling {
-  lanes: Lanes;
-  gflops: number;
-  accumulators: number;
-  runs: CeilingRun[];
-}
-
-async function ceilingFor(lanes: Lanes): Promise<Ceiling> {
-  const runs: CeilingRun[] = [];
-  for (const accumulators of CEILING_ACCUMULATORS) {
-    const r = await measureCeiling(lanes, accumulators);
-    log(`  ceiling ${lanes} × ${accumulators} accumulators: ${r.gflops.toFixed(1)} GFLOP/s`);
-    runs.push(r);
-  }
-  const best = runs.reduce((x, y) => (y.gflops > x.gflops ? y : x));
-  return { lanes, gflops: best.gflops, accumulators: best.accumulators, runs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,8 +381,6 @@ async function main(): Promise<void> {
   // Other processes on the machine (concurrent test runs) slow every contender unevenly; say so.
   const load = { start: loadAtStart, end: os.loadavg()[0]! };
   const busy = load.start > BUSY_LOAD * os.cpus().length;
-  const ceilingLine = (c: Ceiling): string =>
-    `${c.gflops.toFixed(1)} GFLOP/s ${c.lanes} (best of ${c.runs.map((r) => `${r.accumulators} acc: ${r.gflops.toFixed(1)}`).join(', ')})`;
   const out = [
     '# simdnet GEMM benchmark',
     '',
@@ -539,12 +410,12 @@ async function main(): Promise<void> {
       platform: `${os.platform()} ${os.arch()} ${os.release()}`,
       wallSeconds,
       loadAverage1m: load,
-      config: { FAST_TIME_MS, FAST_MIN_SAMPLES, SLOW_CALL_MS, SLOW_TOTAL_MS, SLOW_MIN_SAMPLES, SLOW_MAX_SAMPLES, SKIP_CALL_MS },
+      config: { CEILING: DEFAULT_CEILING, FAST_TIME_MS, FAST_MIN_SAMPLES, SLOW_CALL_MS, SLOW_TOTAL_MS, SLOW_MIN_SAMPLES, SLOW_MAX_SAMPLES, SKIP_CALL_MS },
     },
     ceilings,
     correctness: checks,
     results: rows,
-    sink: ceilingSink,
+    sink: ceilingSink.value,
   };
   const dir = new URL('./results/', import.meta.url);
   await mkdir(dir, { recursive: true });

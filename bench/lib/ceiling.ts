@@ -1,0 +1,149 @@
+// WASM SIMD ceiling microkernel: what GEMM's inner loop can at best sustain in this engine, measured
+// in the same process as the GEMMs it is compared with.
+//
+// A loop of vector multiplies and adds with no loads or stores. Each accumulator is one chain
+// acc = acc·m + c (f32x4.mul then f32x4.add, or one f32x4.relaxed_madd: 8 f32 flops per iteration
+// either way), so one chain is latency-bound; enough independent chains hide that latency and fill
+// every FP pipe, and too many spill out of the 16 XMM registers V8 allocates on x64, so several
+// counts are tried and the best is the ceiling. m and c come in as parameters (nothing to
+// constant-fold); with m < 1 the chains converge to c/(1−m) = 1, so no overflow or denormals;
+// returning lane 0 of the sum of all accumulators keeps every chain live, so no engine can drop the work.
+import { Bench, type BenchOptions } from 'tinybench';
+import { log } from './util.js';
+
+/** f32x4 / f64x2 with separate mul and add; relaxed: f32x4.relaxed_madd (fused where the CPU has FMA). */
+export type Lanes = 'f32x4' | 'f64x2' | 'f32x4-relaxed';
+const LANE_COUNT: Record<Lanes, number> = { 'f32x4': 4, 'f64x2': 2, 'f32x4-relaxed': 4 };
+
+export interface Latency {
+  /** All in milliseconds. */
+  mean: number;
+  median: number;
+  min: number;
+  max: number;
+  p75: number;
+  p99: number;
+  sd: number;
+  /** Relative margin of error of the mean, in percent. */
+  rme: number;
+  samplesCount: number;
+  samples: number[];
+}
+
+/** Times fn in its own Bench (so warm-up directly precedes sampling) and returns its latency stats. */
+export async function measure(name: string, fn: () => void, options: BenchOptions): Promise<Latency> {
+  const bench = new Bench({ ...options, retainSamples: true, throws: true });
+  bench.add(name, fn, { async: false });
+  await bench.run();
+  const result = bench.tasks[0]!.result;
+  if (result.state !== 'completed') {
+    throw new Error(`${name}: tinybench task ended in state '${result.state}'`, { cause: 'error' in result ? result.error : undefined });
+  }
+  const l = result.latency;
+  return {
+    mean: l.mean, median: l.p50, min: l.min, max: l.max, p75: l.p75, p99: l.p99, sd: l.sd, rme: l.rme,
+    samplesCount: l.samplesCount, samples: l.samples ? [...l.samples] : [],
+  };
+}
+
+/** WAT of `run(n, m, c) → lane 0 of Σ acc` with `accumulators` independent chains. */
+export function ceilingWat(lanes: Lanes, accumulators: number): string {
+  const shape = lanes === 'f64x2' ? 'f64x2' : 'f32x4';
+  const scalar = lanes === 'f64x2' ? 'f64' : 'f32';
+  const accs = Array.from({ length: accumulators }, (_, i) => `$a${i}`);
+  const init = accs.map((a, i) => `(local.set ${a} (${shape}.splat (${scalar}.const ${1 + i / 64})))`);
+  const step = accs.map((a) => lanes === 'f32x4-relaxed'
+    ? `(local.set ${a} (f32x4.relaxed_madd (local.get ${a}) (local.get $m) (local.get $c)))`
+    : `(local.set ${a} (${shape}.add (${shape}.mul (local.get ${a}) (local.get $m)) (local.get $c)))`);
+  const sum = accs.slice(1).reduce((acc, a) => `(${shape}.add ${acc} (local.get ${a}))`, `(local.get ${accs[0]})`);
+  return `(module
+  (func (export "run") (param $n i32) (param $mul ${scalar}) (param $add ${scalar}) (result ${scalar})
+    (local $m v128) (local $c v128) ${accs.map((a) => `(local ${a} v128)`).join(' ')}
+    (local.set $m (${shape}.splat (local.get $mul)))
+    (local.set $c (${shape}.splat (local.get $add)))
+    ${init.join('\n    ')}
+    (loop $body
+      ${step.join('\n      ')}
+      (br_if $body (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (${shape}.extract_lane 0 ${sum})))`;
+}
+
+type CeilingFn = (n: number, mul: number, add: number) => number;
+
+/** Compiles one ceiling kernel; throws when the host cannot validate it (relaxed SIMD without the flag). */
+async function compileCeiling(lanes: Lanes, accumulators: number): Promise<CeilingFn> {
+  const wabt = await (await import('wabt')).default();
+  const parsed = wabt.parseWat(`ceiling-${lanes}-${accumulators}.wat`, ceilingWat(lanes, accumulators),
+    { simd: true, relaxed_simd: lanes === 'f32x4-relaxed' });
+  try {
+    parsed.validate();
+    const bytes = new Uint8Array(parsed.toBinary({}).buffer); // copy: a plain ArrayBuffer-backed BufferSource
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    return instance.exports.run as CeilingFn;
+  } finally {
+    parsed.destroy();
+  }
+}
+
+export interface CeilingRun {
+  lanes: Lanes;
+  accumulators: number;
+  /** Loop iterations per call. */
+  iterations: number;
+  flopsPerCall: number;
+  latency: Latency;
+  gflops: number;
+}
+
+export interface Ceiling {
+  lanes: Lanes;
+  gflops: number;
+  accumulators: number;
+  runs: CeilingRun[];
+}
+
+export interface CeilingOptions {
+  /** Accumulator counts tried; the best is the ceiling. */
+  accumulators: number[];
+  /** Target duration of one call. */
+  callMs: number;
+  /** tinybench sampling time per accumulator count. */
+  timeMs: number;
+}
+
+export const DEFAULT_CEILING: CeilingOptions = { accumulators: [8, 10, 12, 14, 16], callMs: 20, timeMs: 1000 };
+
+/** Values returned by the ceiling calls, kept so they are observably used. */
+export const ceilingSink = { value: 0 };
+
+async function measureCeiling(lanes: Lanes, accumulators: number, o: CeilingOptions): Promise<CeilingRun> {
+  const run = await compileCeiling(lanes, accumulators);
+  const flopsPerIteration = 2 * LANE_COUNT[lanes] * accumulators;
+  // Calibrate the loop count so one call takes about callMs (after tier-up).
+  for (let i = 0; i < 3; i++) ceilingSink.value += run(1e6, 0.9999, 1e-4);
+  const t0 = performance.now();
+  ceilingSink.value += run(1e6, 0.9999, 1e-4);
+  const perIterationMs = (performance.now() - t0) / 1e6;
+  const iterations = Math.max(1e5, Math.round(o.callMs / perIterationMs));
+  const latency = await measure(`ceiling ${lanes}×${accumulators}`, () => { ceilingSink.value += run(iterations, 0.9999, 1e-4); },
+    { time: o.timeMs, iterations: 10, warmupTime: 100, warmupIterations: 3 });
+  const flopsPerCall = flopsPerIteration * iterations;
+  return { lanes, accumulators, iterations, flopsPerCall, latency, gflops: flopsPerCall / (latency.median * 1e6) };
+}
+
+/** The best of the accumulator counts tried. */
+export async function ceilingFor(lanes: Lanes, options: CeilingOptions = DEFAULT_CEILING): Promise<Ceiling> {
+  const runs: CeilingRun[] = [];
+  for (const accumulators of options.accumulators) {
+    const r = await measureCeiling(lanes, accumulators, options);
+    log(`  ceiling ${lanes} × ${accumulators} accumulators: ${r.gflops.toFixed(1)} GFLOP/s`);
+    runs.push(r);
+  }
+  const best = runs.reduce((x, y) => (y.gflops > x.gflops ? y : x));
+  return { lanes, gflops: best.gflops, accumulators: best.accumulators, runs };
+}
+
+/** "51.4 GFLOP/s f32x4 (best of 8 acc: 40.1, 10 acc: 48.0, …)". */
+export function ceilingLine(c: Ceiling): string {
+  return `${c.gflops.toFixed(1)} GFLOP/s ${c.lanes} (best of ${c.runs.map((r) => `${r.accumulators} acc: ${r.gflops.toFixed(1)}`).join(', ')})`;
+}

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""numpy reference for bench/peers.bench.ts: the same cat GD step and MLP Adam step, f32, one core.
+"""numpy reference for the peers section of bench/bench.ts (bench/sections/peers.ts): the same cat GD step and MLP Adam step, f32, one core.
 
     OPENBLAS_NUM_THREADS=1 python3 bench/numpy/cat_step.py [--inputs DIR] [--out PATH] [--quick]
 
-With --inputs (a directory written by bench/peers.bench.ts: manifest.json plus raw little-endian
+With --inputs (a directory written by bench/sections/peers.ts: manifest.json plus raw little-endian
 f32 arrays) it uses exactly the parameters and data the JS contenders use, so its first costs are
 comparable; without it, random data and parameters of the same shapes (timings only). Writes a JSON
 report to --out (default bench/results/numpy-latest.json) and a short summary to stderr.
@@ -177,7 +177,7 @@ def blas_name():
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--inputs", help="directory written by bench/peers.bench.ts")
+    ap.add_argument("--inputs", help="directory written by bench/sections/peers.ts")
     ap.add_argument("--out", default=os.path.join(here, "..", "results", "numpy-latest.json"))
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()

@@ -1,4 +1,4 @@
-// Shared pieces of the peers benchmark (bench/peers.bench.ts): the workload descriptions, a seeded
+// Shared pieces of the peers benchmark (bench/sections/peers.ts): the workload descriptions, a seeded
 // RNG for parameters and data, the contender interfaces every adapter implements, and small stats.
 //
 // Every contender is handed the SAME Float32Array parameters and data (values exactly representable

@@ -142,3 +142,35 @@ export async function tfjsPredictor(spec: NetSpec, backend: TfBackend): Promise<
     },
   };
 }
+
+/** One GEMM contender: a call to time, its last result, and clean-up. */
+export interface TfGemm {
+  activate(): Promise<void>;
+  /** C = op(A)·op(B) by tf.matMul, forced with dataSync (a copy of C out of the backend, m·n floats). */
+  call(): void;
+  /** C of the last call. */
+  result(): Float32Array;
+  dispose(): void;
+}
+
+/**
+ * tf.matMul(A, B, transposeA, transposeB) on fixed A (aRows × aCols) and B (bRows × bCols), created
+ * once on `backend` (so the WASM backend may keep B packed between calls, which favours it).
+ */
+export async function tfjsGemm(backend: TfBackend, transA: boolean, transB: boolean,
+  a: Float32Array, aRows: number, aCols: number, b: Float32Array, bRows: number, bCols: number): Promise<TfGemm> {
+  await use(backend);
+  const A = tf.tensor2d(a, [aRows, aCols], 'float32');
+  const B = tf.tensor2d(b, [bRows, bCols], 'float32');
+  let last: Float32Array = new Float32Array(0);
+  return {
+    activate: () => use(backend),
+    call: () => {
+      const c = tf.matMul(A, B, transA, transB);
+      last = c.dataSync() as Float32Array;
+      c.dispose();
+    },
+    result: () => last,
+    dispose: () => { A.dispose(); B.dispose(); },
+  };
+}

@@ -1,6 +1,6 @@
 // The pure-TypeScript twin of a simdnet training step and forward pass: the course's algorithm written
 // straight on Float32Arrays with the reference kernels of src/reference/index.ts (plain loops, no
-// WASM). It is the "what you get without the kernels" contender of bench/peers.bench.ts.
+// WASM). It is the "what you get without the kernels" contender of bench/sections/peers.ts.
 import {
   activationBackward, activationForward, bceLoss, crossEntropyLoss, gemm, optimizerStep, probMinusTarget, softmaxForward, sumRows,
 } from '../../src/reference/index.js';

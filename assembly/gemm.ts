@@ -347,7 +347,8 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
 
 /**
  * C += alpha·A·Bᵀ as dot products along k (SIMD lanes over k): A is m×k, B is n×k, both contiguous in k.
- * Tiles of 4 rows of A × 2 rows of B keep 8 vector accumulators; leftover rows of A use 1×4 tiles.
+ * Tiles of 2 rows of A × 4 rows of B keep 8 vector accumulators whose lane sums land as one vector per
+ * row of C; a leftover row of A uses 1×4 tiles.
  */
 function gemmDotNT<T>(m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32): void {
   const size = <usize>sizeof<T>();
@@ -357,12 +358,12 @@ function gemmDotNT<T>(m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: u
     for (let j0 = 0; j0 < n; j0 += DOT_NB) {
       const jEnd = min(n, j0 + DOT_NB);
       let i = 0;
-      for (; i + 4 <= m; i += 4) {
+      for (; i + 2 <= m; i += 2) {
         const ap = a + <usize>i * ldaBytes + <usize>pc * size;
-        for (let j = j0; j < jEnd; j += 2) {
-          const pair = min(2, jEnd - j);
+        for (let j = j0; j < jEnd; j += 4) {
+          const cols = min(4, jEnd - j);
           const bp = b + <usize>j * ldbBytes + <usize>pc * size;
-          dotTile4x2<T>(kc, ap, ldaBytes, bp, pair > 1 ? ldbBytes : 0, c + <usize>i * ldcBytes + <usize>j * size, ldcBytes, pair, alpha);
+          dotTile2x4<T>(kc, ap, ldaBytes, bp, ldbBytes, cols, c + <usize>i * ldcBytes + <usize>j * size, ldcBytes, alpha);
         }
       }
       for (; i < m; i++) {
@@ -377,47 +378,57 @@ function gemmDotNT<T>(m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: u
   }
 }
 
-/** C[0:4, 0:cols] += alpha·Σ_p A[r, p]·B[q, p] for 4 rows of A (ldaBytes apart) and 2 rows of B (bOff apart; 0 repeats row 0). */
-@inline function dotTile4x2<T>(kc: i32, a: usize, ldaBytes: usize, b: usize, bOff: usize, c: usize, ldcBytes: usize, cols: i32, alpha: T): void {
+/** C[r, 0:cols] += alpha·Σ_p A[r, p]·B[q, p] for 2 rows of A (ldaBytes apart) and up to 4 rows of B (ldbBytes apart). */
+@inline function dotTile2x4<T>(kc: i32, a: usize, ldaBytes: usize, b: usize, ldbBytes: usize, cols: i32, c: usize, ldcBytes: usize, alpha: T): void {
   const size = <usize>sizeof<T>();
   const lanes = 16 / sizeof<T>();
-  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0), c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
-  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0), c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
-  const a1 = ldaBytes, a2 = ldaBytes * 2, a3 = ldaBytes * 3;
+  // Rows of B past cols re-read row 0; their sums are discarded.
+  const o1: usize = cols > 1 ? ldbBytes : 0;
+  const o2: usize = cols > 2 ? ldbBytes * 2 : 0;
+  const o3: usize = cols > 3 ? ldbBytes * 3 : 0;
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0), c02 = v128.splat<T>(0), c03 = v128.splat<T>(0);
+  let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0), c12 = v128.splat<T>(0), c13 = v128.splat<T>(0);
   let p = 0;
   let off: usize = 0;
   for (; p + lanes <= kc; p += lanes) {
-    const b0 = v128.load(b + off), b1 = v128.load(b + bOff + off);
-    const x0 = v128.load(a + off);
-    c00 = madd<T>(c00, x0, b0); c01 = madd<T>(c01, x0, b1);
-    const x1 = v128.load(a + a1 + off);
-    c10 = madd<T>(c10, x1, b0); c11 = madd<T>(c11, x1, b1);
-    const x2 = v128.load(a + a2 + off);
-    c20 = madd<T>(c20, x2, b0); c21 = madd<T>(c21, x2, b1);
-    const x3 = v128.load(a + a3 + off);
-    c30 = madd<T>(c30, x3, b0); c31 = madd<T>(c31, x3, b1);
+    const x0 = v128.load(a + off), x1 = v128.load(a + ldaBytes + off);
+    const b0 = v128.load(b + off);
+    c00 = madd<T>(c00, x0, b0); c10 = madd<T>(c10, x1, b0);
+    const b1 = v128.load(b + o1 + off);
+    c01 = madd<T>(c01, x0, b1); c11 = madd<T>(c11, x1, b1);
+    const b2 = v128.load(b + o2 + off);
+    c02 = madd<T>(c02, x0, b2); c12 = madd<T>(c12, x1, b2);
+    const b3 = v128.load(b + o3 + off);
+    c03 = madd<T>(c03, x0, b3); c13 = madd<T>(c13, x1, b3);
     off += 16;
   }
-  let s00 = lanesSum<T>(c00), s01 = lanesSum<T>(c01), s10 = lanesSum<T>(c10), s11 = lanesSum<T>(c11);
-  let s20 = lanesSum<T>(c20), s21 = lanesSum<T>(c21), s30 = lanesSum<T>(c30), s31 = lanesSum<T>(c31);
-  for (; p < kc; p++) {
-    const b0 = load<T>(b + off), b1 = load<T>(b + bOff + off);
-    const x0 = load<T>(a + off), x1 = load<T>(a + a1 + off), x2 = load<T>(a + a2 + off), x3 = load<T>(a + a3 + off);
-    s00 += x0 * b0; s01 += x0 * b1; s10 += x1 * b0; s11 += x1 * b1;
-    s20 += x2 * b0; s21 += x2 * b1; s30 += x3 * b0; s31 += x3 * b1;
-    off += size;
-  }
-  addDot<T>(c, s00, alpha); addDot<T>(c + ldcBytes, s10, alpha);
-  addDot<T>(c + ldcBytes * 2, s20, alpha); addDot<T>(c + ldcBytes * 3, s30, alpha);
-  if (cols > 1) {
-    addDot<T>(c + size, s01, alpha); addDot<T>(c + ldcBytes + size, s11, alpha);
-    addDot<T>(c + ldcBytes * 2 + size, s21, alpha); addDot<T>(c + ldcBytes * 3 + size, s31, alpha);
+  if (sizeof<T>() == 4) {
+    let r0 = lanesSum4(c00, c01, c02, c03), r1 = lanesSum4(c10, c11, c12, c13);
+    for (; p < kc; p++) {
+      const bv = gather4(b + off, o1, o2, o3);
+      r0 = v128.add<f32>(r0, v128.mul<f32>(v128.splat<f32>(load<f32>(a + off)), bv));
+      r1 = v128.add<f32>(r1, v128.mul<f32>(v128.splat<f32>(load<f32>(a + ldaBytes + off)), bv));
+      off += 4;
+    }
+    addLanes<T>(c, r0, v128.splat<T>(0), cols, alpha);
+    addLanes<T>(c + ldcBytes, r1, v128.splat<T>(0), cols, alpha);
+  } else {
+    let r0 = lanesSum2(c00, c01), r0h = lanesSum2(c02, c03);
+    let r1 = lanesSum2(c10, c11), r1h = lanesSum2(c12, c13);
+    for (; p < kc; p++) {
+      const bv = gather2(b + off, o1), bvh = gather2(b + o2 + off, o3 - o2);
+      const x0 = v128.splat<f64>(load<f64>(a + off)), x1 = v128.splat<f64>(load<f64>(a + ldaBytes + off));
+      r0 = v128.add<f64>(r0, v128.mul<f64>(x0, bv)); r0h = v128.add<f64>(r0h, v128.mul<f64>(x0, bvh));
+      r1 = v128.add<f64>(r1, v128.mul<f64>(x1, bv)); r1h = v128.add<f64>(r1h, v128.mul<f64>(x1, bvh));
+      off += 8;
+    }
+    addLanes<T>(c, r0, r0h, cols, alpha);
+    addLanes<T>(c + ldcBytes, r1, r1h, cols, alpha);
   }
 }
 
 /** C[0, 0:cols] += alpha·Σ_p A[p]·B[q, p] for one row of A and up to 4 rows of B (ldbBytes apart). */
 @inline function dotTile1x4<T>(kc: i32, a: usize, b: usize, ldbBytes: usize, cols: i32, c: usize, alpha: T): void {
-  const size = <usize>sizeof<T>();
   const lanes = 16 / sizeof<T>();
   // Rows past cols re-read row 0; their sums are discarded.
   const o1: usize = cols > 1 ? ldbBytes : 0;
@@ -434,17 +445,63 @@ function gemmDotNT<T>(m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: u
     c3 = madd<T>(c3, x, v128.load(b + o3 + off));
     off += 16;
   }
-  let s0 = lanesSum<T>(c0), s1 = lanesSum<T>(c1), s2 = lanesSum<T>(c2), s3 = lanesSum<T>(c3);
-  for (; p < kc; p++) {
-    const x = load<T>(a + off);
-    s0 += x * load<T>(b + off); s1 += x * load<T>(b + o1 + off);
-    s2 += x * load<T>(b + o2 + off); s3 += x * load<T>(b + o3 + off);
-    off += size;
+  if (sizeof<T>() == 4) {
+    let r = lanesSum4(c0, c1, c2, c3);
+    for (; p < kc; p++) {
+      r = v128.add<f32>(r, v128.mul<f32>(v128.splat<f32>(load<f32>(a + off)), gather4(b + off, o1, o2, o3)));
+      off += 4;
+    }
+    addLanes<T>(c, r, v128.splat<T>(0), cols, alpha);
+  } else {
+    let r = lanesSum2(c0, c1), rh = lanesSum2(c2, c3);
+    for (; p < kc; p++) {
+      const x = v128.splat<f64>(load<f64>(a + off));
+      r = v128.add<f64>(r, v128.mul<f64>(x, gather2(b + off, o1)));
+      rh = v128.add<f64>(rh, v128.mul<f64>(x, gather2(b + o2 + off, o3 - o2)));
+      off += 8;
+    }
+    addLanes<T>(c, r, rh, cols, alpha);
   }
-  addDot<T>(c, s0, alpha);
-  if (cols > 1) addDot<T>(c + size, s1, alpha);
-  if (cols > 2) addDot<T>(c + size * 2, s2, alpha);
-  if (cols > 3) addDot<T>(c + size * 3, s3, alpha);
+}
+
+/** f32: [Σ lanes of v0, … of v3], each summed as (x0 + x1) + (x2 + x3), like lanesSum. */
+@inline function lanesSum4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+  // [v0₀+v0₁, v1₀+v1₁, v0₂+v0₃, v1₂+v1₃] and the same for v2, v3.
+  const s01 = v128.add<f32>(v128.shuffle<f32>(v0, v1, 0, 4, 2, 6), v128.shuffle<f32>(v0, v1, 1, 5, 3, 7));
+  const s23 = v128.add<f32>(v128.shuffle<f32>(v2, v3, 0, 4, 2, 6), v128.shuffle<f32>(v2, v3, 1, 5, 3, 7));
+  return v128.add<f32>(v128.shuffle<f32>(s01, s23, 0, 1, 4, 5), v128.shuffle<f32>(s01, s23, 2, 3, 6, 7));
+}
+
+/** f64: [v0₀ + v0₁, v1₀ + v1₁]. */
+@inline function lanesSum2(v0: v128, v1: v128): v128 {
+  return v128.add<f64>(v128.shuffle<f64>(v0, v1, 0, 2), v128.shuffle<f64>(v0, v1, 1, 3));
+}
+
+/** f32: [b[0], b[o1], b[o2], b[o3]]. */
+@inline function gather4(b: usize, o1: usize, o2: usize, o3: usize): v128 {
+  let v = v128.splat<f32>(load<f32>(b));
+  v = v128.replace_lane<f32>(v, 1, load<f32>(b + o1));
+  v = v128.replace_lane<f32>(v, 2, load<f32>(b + o2));
+  return v128.replace_lane<f32>(v, 3, load<f32>(b + o3));
+}
+
+/** f64: [b[0], b[o1]]. */
+@inline function gather2(b: usize, o1: usize): v128 {
+  return v128.replace_lane<f64>(v128.splat<f64>(load<f64>(b)), 1, load<f64>(b + o1));
+}
+
+/** C[0, 0:cols] += alpha·sums, the sums being the lanes of lo (then hi for f64: 2 lanes each). */
+@inline function addLanes<T>(c: usize, lo: v128, hi: v128, cols: i32, alpha: T): void {
+  const va = v128.splat<T>(alpha);
+  if (cols == 4) {
+    v128.store(c, v128.add<T>(v128.load(c), v128.mul<T>(va, lo)));
+    if (sizeof<T>() == 8) v128.store(c, v128.add<T>(v128.load(c, 16), v128.mul<T>(va, hi)), 16);
+    return;
+  }
+  const spill = spillPtr();
+  v128.store(spill, lo);
+  v128.store(spill, hi, 16);
+  for (let q = 0; q < cols; q++) addDot<T>(c + <usize>q * sizeof<T>(), load<T>(spill + <usize>q * sizeof<T>()), alpha);
 }
 
 /** Sum of the lanes of v. */

@@ -128,10 +128,10 @@ export function gemmSerial<T>(
   const bRow: usize = transB ? size : <usize>ldb * size;
   const bCol: usize = transB ? <usize>ldb * size : size;
 
-  // Rows of op(A) per packed block, a multiple of MR.
-  const mcMax = A_BLOCK_BYTES / (KC * <i32>size);
   // A transposed A is packed when more than one panel reads it; packing never changes the summation order.
   const packA = transA && n > nr;
+  // Rows of op(A) per block: a multiple of MR that fits the packed block; unpacked, all rows (each panel is packed once).
+  const mcMax = packA ? A_BLOCK_BYTES / (KC * <i32>size * MR) * MR : m;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     for (let ic = 0; ic < m; ic += mcMax) {
@@ -231,6 +231,12 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
     }
     return;
   }
+  if (ASC_FEATURE_SIMD && nc == nr && bRow == size) {
+    // Transposed B: each column of the panel is a contiguous row of B; transpose it in 4×4 (f32) or 2×2 (f64) blocks.
+    if (sizeof<T>() == 4) packPanelT32(kc, src, bCol, panel);
+    else packPanelT64(kc, src, bCol, panel);
+    return;
+  }
   if (nc < nr) memory.fill(panel, 0, <usize>kc * dstRow);
   // Column-outer order: for a transposed B each column of op(B) is a contiguous row of B.
   for (let q = 0; q < nc; q++) {
@@ -241,6 +247,48 @@ function packPanel<T>(kc: i32, nc: i32, nr: i32, src: usize, bRow: usize, bCol: 
       s += bRow;
       d += dstRow;
     }
+  }
+}
+
+/** f32: panel[p, q] = B[q, p] for 8 rows q of B (bCol bytes apart), p < kc; panel rows are 32 bytes. */
+function packPanelT32(kc: i32, src: usize, bCol: usize, panel: usize): void {
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const s = src + <usize>p * 4;
+    const d = panel + <usize>p * 32;
+    transpose4x4(s, bCol, d);
+    transpose4x4(s + bCol * 4, bCol, d + 16);
+  }
+  for (; p < kc; p++) {
+    for (let q = 0; q < 8; q++) store<f32>(panel + <usize>p * 32 + <usize>q * 4, load<f32>(src + <usize>q * bCol + <usize>p * 4));
+  }
+}
+
+/** Stores the 4×4 block at s (rows bCol bytes apart) transposed at d (rows 32 bytes apart). */
+@inline function transpose4x4(s: usize, bCol: usize, d: usize): void {
+  const v0 = v128.load(s), v1 = v128.load(s + bCol), v2 = v128.load(s + bCol * 2), v3 = v128.load(s + bCol * 3);
+  const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+  v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+  v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+}
+
+/** f64: panel[p, q] = B[q, p] for 4 rows q of B (bCol bytes apart), p < kc; panel rows are 32 bytes. */
+function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
+  let p = 0;
+  for (; p + 2 <= kc; p += 2) {
+    const s = src + <usize>p * 8;
+    const d = panel + <usize>p * 32;
+    for (let q: usize = 0; q < 4; q += 2) {
+      const v0 = v128.load(s + q * bCol), v1 = v128.load(s + (q + 1) * bCol);
+      v128.store(d + q * 8, v128.shuffle<f64>(v0, v1, 0, 2));
+      v128.store(d + q * 8, v128.shuffle<f64>(v0, v1, 1, 3), 32);
+    }
+  }
+  for (; p < kc; p++) {
+    for (let q = 0; q < 4; q++) store<f64>(panel + <usize>p * 32 + <usize>q * 8, load<f64>(src + <usize>q * bCol + <usize>p * 8));
   }
 }
 

@@ -99,6 +99,8 @@ for (const build of BUILDS) {
             // Packed blocks of op(A) (MC = 64 rows in f32, 32 in f64) with partial row tiles, across k blocks,
             // and panels of B packed because ldb·size is a multiple of 256 bytes (n = 64, 128).
             [67, 9, 257], [131, 17, 300], [33, 64, 513], [70, 128, 20], [5, 64, 9],
+            // Transposed panels of B packed by 4×4 (f32) / 2×2 (f64) transposes, with k tails 3 and 1 (m ≥ 48: no dot products).
+            [50, 16, 7], [49, 24, 259],
           ];
           for (const [m, n, k] of shapes) checkGemm({ build, dtype, tA, tB, m, n, k });
         });

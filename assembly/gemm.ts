@@ -174,7 +174,7 @@ export function gemmSerial<T>(
   }
 }
 
-/** Copies an mb×kc block of op(A) into the A scratch as row tiles: tile t holds kc groups of MR elements (rows 4t…4t+3 at one p). */
+/** Copies an mb×kc block of op(A) into the A scratch as row tiles: tile t holds kc groups of MR elements (rows MR·t … MR·t + MR − 1 at one p). */
 function packBlockA<T>(kc: i32, mb: i32, src: usize, aRow: usize, aCol: usize): void {
   const size = <usize>sizeof<T>();
   let d = aBlockPtr();

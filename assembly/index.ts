@@ -3,7 +3,7 @@
 import { gemm } from "./gemm";
 import { actForward, actBackward, softmaxForward, probMinusTarget, bceGrad } from "./act";
 import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
-import { axpy, scale, mul, gatherCols } from "./update";
+import { axpy, scale, mul, gatherCols, gatherRowsT } from "./update";
 import { optimStep } from "./optim";
 import { planForward, planCost, planBackward, planUpdate } from "./net";
 import { loadModel, modelInputSize, modelOutputSize, modelPredict, modelFree, lastError } from "./model";
@@ -124,6 +124,10 @@ export function mul_f64(n: i32, x: usize, y: usize, out: usize): void { mul<f64>
 export function gather_cols_f32(src: usize, rows: i32, srcCols: i32, idx: usize, count: i32, dst: usize): void { gatherCols<f32>(src, rows, srcCols, idx, count, dst); }
 /** f64 twin of gather_cols_f32. */
 export function gather_cols_f64(src: usize, rows: i32, srcCols: i32, idx: usize, count: i32, dst: usize): void { gatherCols<f64>(src, rows, srcCols, idx, count, dst); }
+/** f32 dst(cols×count)[c, j] = src(srcRows×cols)[idx[j], c]: examples-first rows gathered features-first; idx points to count i32 row indices. Returns 0, or -1 (nothing written) when one is outside 0..srcRows−1. */
+export function gather_rows_t_f32(src: usize, srcRows: i32, cols: i32, idx: usize, count: i32, dst: usize): i32 { return gatherRowsT<f32>(src, srcRows, cols, idx, count, dst); }
+/** f64 twin of gather_rows_t_f32. */
+export function gather_rows_t_f64(src: usize, srcRows: i32, cols: i32, idx: usize, count: i32, dst: usize): i32 { return gatherRowsT<f64>(src, srcRows, cols, idx, count, dst); }
 
 // ---- optimisers: kind 0 gd, 1 momentum, 2 rmsprop, 3 adam ----
 

@@ -254,6 +254,31 @@ export class Kernels extends Arena {
     return dst;
   }
 
+  /**
+   * dst[:, j] = src[indices[j], :]: gathers a mini-batch of examples-first rows (src: examples × features)
+   * into a features-first dst (features × indices.length), columns in indices order; a bit-exact copy.
+   * Every index, the shapes and the dtypes are checked first; nothing is written when a check fails.
+   */
+  gatherRowsTransposed(src: Tensor, indices: Int32Array, dst: Tensor): Tensor {
+    this.own(src, 'src'); this.own(dst, 'dst');
+    const dtype = sameDType([src, dst], 'gatherRowsTransposed');
+    if (dst.rows !== src.cols || dst.cols !== indices.length) {
+      throw new Error(`simdnet: gatherRowsTransposed: dst is ${dst.rows}×${dst.cols} but needs ${src.cols}×${indices.length} (src columns × indices)`);
+    }
+    for (const i of indices) {
+      if (!(Number.isInteger(i) && i >= 0 && i < src.rows)) throw new Error(`simdnet: gatherRowsTransposed: row index ${i} outside 0..${src.rows - 1}`);
+    }
+    if (overlaps(src, dst)) throw new Error('simdnet: gatherRowsTransposed: dst must not share memory with src');
+    const fn = dtype === 'float32' ? this.exports.gather_rows_t_f32 : this.exports.gather_rows_t_f64;
+    if (typeof fn !== 'function') throw new Error('simdnet: this kernel module has no gather_rows_t export (it was built from an older simdnet); rebuild it');
+    const indexScratch = this.indexScratch(indices.length);
+    new Int32Array(this.exports.memory.buffer, indexScratch, indices.length).set(indices);
+    if (fn(src.ptr, src.rows, src.cols, indexScratch, indices.length, dst.ptr) !== 0) {
+      throw new Error(`simdnet: gatherRowsTransposed: the kernel rejected a row index (outside 0..${src.rows - 1})`);
+    }
+    return dst;
+  }
+
   /** One fused optimiser step on parameter w with gradient g and states v, s (null when unused). */
   optimizerStep(kind: OptimizerKind, w: Tensor, g: Tensor, v: Tensor | null, s: Tensor | null, h: OptimizerHyper): void {
     const code = OPTIMIZER_CODE[kind];

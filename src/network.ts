@@ -930,6 +930,28 @@ function sliceColumns(x: FeaturesFirst, from: number, to: number): FeaturesFirst
   return { data, rows: x.rows, cols };
 }
 
+/**
+ * @internal For tests only: 'features' makes the sessions opened afterwards gather their mini-batches the
+ * way simdnet did before 0.1 kept them examples-first (features-first data, gather_cols), so a test can show
+ * that both ways train byte-identically. Not part of the public API.
+ */
+export const sessionInternals: { gather: 'examples' | 'features' } = { gather: 'examples' };
+
+/** The examples-first (m × n) copy of features-first data, transposed straight into WASM memory. */
+function examplesFirstTensor(kernels: Kernels, x: FeaturesFirst, dtype: DType): Tensor {
+  const { rows: n, cols: m, data } = x;
+  const t = kernels.tensor(m, n, dtype);
+  const out = t.data;
+  // 32 examples at a time: the 32 destination rows being filled stay in cache while every feature row streams by.
+  for (let e0 = 0; e0 < m; e0 += 32) {
+    const e1 = Math.min(e0 + 32, m);
+    for (let f = 0; f < n; f++) {
+      for (let e = e0, q = f * m + e0; e < e1; e++, q++) out[e * n + f] = data[q]!;
+    }
+  }
+  return t;
+}
+
 /** Data in WASM memory, batch order and counters of one fit or trainer. */
 class Session {
   readonly m: number;
@@ -945,6 +967,8 @@ class Session {
   readonly #labels: Tensor;
   readonly #ops: PlanOps;
   readonly #fullBatch: boolean;
+  /** Mini-batches: data and labels are stored examples-first (m × n) and gathered by gather_rows_t. */
+  readonly #examplesFirst: boolean;
   readonly #kind: number;
   #order: Int32Array;
   #adamSteps = 0;
@@ -957,9 +981,16 @@ class Session {
     this.#o = o;
     this.m = train.cols;
     this.#kind = OPTIMIZER_CODE[o.optimizer];
-    this.#data = kernels.tensor(train.rows, this.m, net.dtype, train.data);
+    this.#fullBatch = o.batchSize === this.m && !o.shuffle;
+    // A full, unshuffled batch is read in place, features-first. Mini-batches are gathered from an
+    // examples-first copy, one contiguous row per example: gathering columns of the features-first matrix
+    // would touch a cache line per (feature, example), most of the data set at every step.
+    this.#examplesFirst = !this.#fullBatch && sessionInternals.gather === 'examples';
+    const place = (x: FeaturesFirst): Tensor => (this.#examplesFirst
+      ? examplesFirstTensor(kernels, x, net.dtype) : kernels.tensor(x.rows, this.m, net.dtype, x.data));
+    this.#data = place(train);
     try {
-      this.#labels = kernels.tensor(targets.rows, this.m, net.dtype, targets.data);
+      this.#labels = place(targets);
     } catch (e) {
       this.#data.dispose();
       throw e;
@@ -971,7 +1002,6 @@ class Session {
       throw e;
     }
     this.#ops = net.planOps;
-    this.#fullBatch = o.batchSize === this.m && !o.shuffle;
     this.#order = Int32Array.from({ length: this.m }, (_, i) => i);
     this.learningRate = o.learningRate;
     this.startEpoch();
@@ -995,8 +1025,14 @@ class Session {
     const mb = Math.min(this.#o.batchSize, this.m - this.cursor);
     if (this.#fullBatch) return { x: this.#data.ptr, y: this.#labels.ptr, mb };
     const idx = this.#order.subarray(this.cursor, this.cursor + mb);
-    const X = this.#kernels.gatherColumns(this.#data, idx, this.#net.inputBuffer().view(this.#data.rows, mb));
-    const Y = this.#kernels.gatherColumns(this.#labels, idx, this.#net.targetBuffer().view(this.#labels.rows, mb));
+    const k = this.#kernels;
+    if (this.#examplesFirst) {
+      const X = k.gatherRowsTransposed(this.#data, idx, this.#net.inputBuffer().view(this.#data.cols, mb));
+      const Y = k.gatherRowsTransposed(this.#labels, idx, this.#net.targetBuffer().view(this.#labels.cols, mb));
+      return { x: X.ptr, y: Y.ptr, mb };
+    }
+    const X = k.gatherColumns(this.#data, idx, this.#net.inputBuffer().view(this.#data.rows, mb));
+    const Y = k.gatherColumns(this.#labels, idx, this.#net.targetBuffer().view(this.#labels.rows, mb));
     return { x: X.ptr, y: Y.ptr, mb };
   }
 

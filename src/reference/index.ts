@@ -170,6 +170,13 @@ export function gatherColumns(src: FloatArray, rows: number, srcCols: number, in
   }
 }
 
+/** dst[c, j] = src[indices[j], c] for an examples-first source with `cols` features per row: dst is cols × indices.length. */
+export function gatherRowsTransposed(src: FloatArray, cols: number, indices: ArrayLike<number>, dst: FloatArray): void {
+  for (let c = 0; c < cols; c++) {
+    for (let j = 0; j < indices.length; j++) dst[c * indices.length + j] = src[indices[j]! * cols + c]!;
+  }
+}
+
 /** One optimiser step, written the way the course writes it. */
 export function optimizerStep(
   kind: 'gd' | 'momentum' | 'rmsprop' | 'adam', w: FloatArray, g: FloatArray, v: FloatArray | null, s: FloatArray | null,

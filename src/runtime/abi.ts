@@ -44,6 +44,8 @@ export interface KernelExports {
   mul_f64: MulFn;
   gather_cols_f32: GatherColsFn;
   gather_cols_f64: GatherColsFn;
+  gather_rows_t_f32: GatherRowsTFn;
+  gather_rows_t_f64: GatherRowsTFn;
   optim_step_f32: OptimStepFn;
   optim_step_f64: OptimStepFn;
   net_forward_f32: NetForwardFn;
@@ -167,6 +169,15 @@ export type GatherColsFn = (
   count: number, // columns to gather
   dst: number, // pointer to the destination (rows×count)
 ) => void;
+
+export type GatherRowsTFn = (
+  src: number, // pointer to the source matrix, examples-first (srcRows×cols): one example per row
+  srcRows: number, // rows of the source (examples); every index must be below it
+  cols: number, // columns of the source (features) = rows of the destination
+  idx: number, // pointer to `count` i32 row indices, in batch order; repeats allowed
+  count: number, // rows to gather = columns of the destination (the batch's examples)
+  dst: number, // pointer to the destination, features-first (cols×count); must not overlap src
+) => number; // 0, or -1 (nothing written) when an index is outside 0..srcRows−1
 
 export type OptimStepFn = (
   kind: number, // 0 gd, 1 momentum, 2 rmsprop, 3 adam

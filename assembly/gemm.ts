@@ -20,8 +20,12 @@ export const MR: i32 = 4;
 const KC: i32 = 256;
 /** Largest panel width in elements (f32 SIMD: 8). */
 const NR_MAX: i32 = 8;
-/** Bytes of one packed block of op(A): MC = A_BLOCK_BYTES / (KC·size) rows (f32: 64, f64: 32); fits L2 beside the panels. */
-const A_BLOCK_BYTES: i32 = 64 * 1024;
+/**
+ * Bytes of one packed block of op(A): MC = A_BLOCK_BYTES / (KC·size) rows (f32: 64, f64: 32); fits L2 beside
+ * the panels. The edge templates (built with --use SIMDNET_EDGE=1) only run forward passes, which never
+ * pack A, so they do not reserve the 64 KiB.
+ */
+const A_BLOCK_BYTES: i32 = isDefined(SIMDNET_EDGE) ? 16 : 64 * 1024;
 
 /** Below this many rows of C, A·Bᵀ runs as dot products (no packing); packing pays off for taller A. */
 const DOT_MAX_ROWS: i32 = 48;
@@ -129,7 +133,7 @@ export function gemmSerial<T>(
   const bCol: usize = transB ? <usize>ldb * size : size;
 
   // A transposed A is packed when more than one panel reads it; packing never changes the summation order.
-  const packA = transA && n > nr;
+  const packA = A_BLOCK_BYTES >= KC * <i32>size * MR && transA && n > nr;
   // Rows of op(A) per block: a multiple of MR that fits the packed block; unpacked, all rows (each panel is packed once).
   const mcMax = packA ? A_BLOCK_BYTES / (KC * <i32>size * MR) * MR : m;
   for (let pc = 0; pc < k; pc += KC) {

@@ -15,7 +15,7 @@ const ASC = join(ROOT, 'node_modules/assemblyscript/bin/asc.js');
 
 /** The asc arguments of an edge template (the same as the asbuild:edge:* scripts). */
 export function edgeAscArgs(build: Build, outFile: string): string[] {
-  return ['edge.ts', '--baseDir', 'assembly', '--runtime', 'minimal', '--use', 'abort=edge/trap', '--initialMemory', '2',
+  return ['edge.ts', '--baseDir', 'assembly', '--runtime', 'minimal', '--use', 'abort=edge/trap', '--use', 'SIMDNET_EDGE=1', '--initialMemory', '2',
     '--noAssert', '--uncheckedBehavior', 'always', '-O3', '--converge', build === 'simd' ? '--enable' : '--disable', 'simd', '-o', outFile];
 }
 

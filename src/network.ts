@@ -932,7 +932,7 @@ function sliceColumns(x: FeaturesFirst, from: number, to: number): FeaturesFirst
 
 /**
  * @internal For tests only: 'features' makes the sessions opened afterwards gather their mini-batches the
- * way simdnet did before 0.1 kept them examples-first (features-first data, gather_cols), so a test can show
+ * way simdnet did before they were kept examples-first (features-first data, gather_cols), so a test can show
  * that both ways train byte-identically. Not part of the public API.
  */
 export const sessionInternals: { gather: 'examples' | 'features' } = { gather: 'examples' };

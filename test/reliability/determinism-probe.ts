@@ -127,6 +127,7 @@ export const KERNEL_CASES: { name: string; run: Run }[] = [
   { name: 'scale', run: elementwise((K, _d, t) => K.scale(0.37, t(1, 99))) },
   { name: 'elementwise product', run: elementwise((K, _d, t) => K.mul(t(1, 99), t(1, 99), t(1, 99))) },
   { name: 'gather columns', run: elementwise((K, _d, t) => K.gatherColumns(t(5, 40), Int32Array.from({ length: 17 }, (_, i) => (i * 7) % 40), t(5, 17))) },
+  { name: 'gather rows transposed', run: elementwise((K, _d, t) => K.gatherRowsTransposed(t(40, 5), Int32Array.from({ length: 17 }, (_, i) => (i * 7) % 40), t(5, 17))) },
   ...OPTS.map((o) => ({
     name: `optimiser step ${o}`,
     run: elementwise((K, _d, t) => {

@@ -17,11 +17,15 @@ export function optimStep<T>(kind: i32, n: i32, w: usize, g: usize, v: usize, s:
   const bytes = <usize>n * size;
   const m1 = <T>1 - beta1;
   const m2 = <T>1 - beta2;
+  // Adam's bias corrections as multiplications: one division per element instead of three (the
+  // course's v/c1 and s/c2 differ from v·(1/c1) and s·(1/c2) by at most an ulp each).
+  const r1 = <T>1 / c1;
+  const r2 = <T>1 / c2;
   let q: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vlr = v128.splat<T>(lr), vb1 = v128.splat<T>(beta1), vb2 = v128.splat<T>(beta2);
     const vm1 = v128.splat<T>(m1), vm2 = v128.splat<T>(m2), veps = v128.splat<T>(eps);
-    const vc1 = v128.splat<T>(c1), vc2 = v128.splat<T>(c2);
+    const vr1 = v128.splat<T>(r1), vr2 = v128.splat<T>(r2);
     for (; q + 16 <= bytes; q += 16) {
       const gv = v128.load(g + q);
       let step = gv;
@@ -37,7 +41,7 @@ export function optimStep<T>(kind: i32, n: i32, w: usize, g: usize, v: usize, s:
         const sv = v128.add<T>(v128.mul<T>(vb2, v128.load(s + q)), v128.mul<T>(vm2, v128.mul<T>(gv, gv)));
         v128.store(v + q, vv);
         v128.store(s + q, sv);
-        step = v128.div<T>(v128.div<T>(vv, vc1), v128.add<T>(v128.sqrt<T>(v128.div<T>(sv, vc2)), veps));
+        step = v128.div<T>(v128.mul<T>(vv, vr1), v128.add<T>(v128.sqrt<T>(v128.mul<T>(sv, vr2)), veps));
       }
       v128.store(w + q, v128.sub<T>(v128.load(w + q), v128.mul<T>(vlr, step)));
     }
@@ -57,7 +61,7 @@ export function optimStep<T>(kind: i32, n: i32, w: usize, g: usize, v: usize, s:
       const sv = beta2 * load<T>(s + q) + m2 * gv * gv;
       store<T>(v + q, vv);
       store<T>(s + q, sv);
-      step = (vv / c1) / (<T>sqrt<T>(sv / c2) + eps);
+      step = (vv * r1) / (<T>sqrt<T>(sv * r2) + eps);
     }
     store<T>(w + q, load<T>(w + q) - lr * step);
   }

@@ -71,8 +71,17 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
 };
 
-/** Serves `dir` on 127.0.0.1 (a free port); returns its base URL and a close function. */
-export async function serveStatic(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** Response headers that make a page cross-origin isolated (SharedArrayBuffer, the threads build). */
+export const CROSS_ORIGIN_ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+} as const;
+
+/**
+ * Serves `dir` on 127.0.0.1 (a free port), adding `headers` to every response (e.g. CROSS_ORIGIN_ISOLATION);
+ * returns its base URL and a close function.
+ */
+export async function serveStatic(dir: string, headers: Record<string, string> = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const root = resolve(dir);
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
@@ -86,7 +95,7 @@ export async function serveStatic(dir: string): Promise<{ url: string; close: ()
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

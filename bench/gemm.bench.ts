@@ -13,6 +13,7 @@ import { hostHasRelaxedSimd } from '../src/runtime/load.js';
 import { gemm as twinGemm, type FloatArray } from '../src/reference/index.js';
 import type { DType } from '../src/runtime/arena.js';
 import { ceilingFor, ceilingLine, ceilingSink, DEFAULT_CEILING, measure, type Ceiling, type Latency } from './lib/ceiling.js';
+import { clamp, uniformF32 } from './lib/util.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -82,22 +83,9 @@ const SKIP_CALL_MS = 5000;
 
 const DTYPE_SHORT: Record<DType, string> = { float32: 'f32', float64: 'f64' };
 
-function clamp(x: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, x));
-}
-
-/** Deterministic uniform values in [-1, 1), exactly representable in f32 so every dtype sees the same inputs. */
+/** The shared f32-exact inputs, widened to f64 so every dtype sees the same values. */
 function uniform(length: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    // xorshift32
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = Math.fround(s / 2 ** 31 - 1);
-  }
-  return out;
+  return Float64Array.from(uniformF32(length, seed));
 }
 
 function typedArray(dtype: DType, values: ArrayLike<number>): FloatArray {

@@ -83,3 +83,16 @@ export function oneThreadEnv(): NodeJS.ProcessEnv {
 
 /** Keeps results observably used (so no engine can drop the timed work). */
 export const sink = { value: 0 };
+
+/** Deterministic uniform values in [-1, 1), exactly representable in f32 (xorshift32), so every dtype and contender sees the same inputs. */
+export function uniformF32(length: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}

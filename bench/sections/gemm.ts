@@ -17,7 +17,7 @@ import { gemm as twinGemm } from '../../src/reference/index.js';
 import { ceilingFor, ceilingLine, ceilingSink, DEFAULT_CEILING, type Ceiling, type CeilingOptions } from '../lib/ceiling.js';
 import { alternate, isCapped, type RoundConfig, type Timed } from '../lib/rounds.js';
 import { ratioCells, type SectionContext, type SectionReport } from '../lib/section.js';
-import { fmt3, fmtMs, haveNumpy, log, oneThreadEnv, sink } from '../lib/util.js';
+import { fmt3, fmtMs, haveNumpy, log, oneThreadEnv, sink, uniformF32 } from '../lib/util.js';
 import { stats, type Stats } from '../peers/common.js';
 import { buildSnapshots, disposeKernels, loadVariant, THREADS, VARIANT_LABEL, VariantUnavailable, type Variant } from '../peers/simdnet.js';
 import { tfjsGemm } from '../peers/tfjs.js';
@@ -76,19 +76,6 @@ const RESULT_TOL = 1e-4;
 // ---------------------------------------------------------------------------------------------
 // Inputs and contenders
 
-/** Deterministic uniform values in [-1, 1), exactly representable in f32 (xorshift32). */
-function uniform(length: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
 /** Stored (row-major) shapes: A is k×m when transposed, B is n×k when transposed. */
 function stored(c: GemmCase): { aRows: number; aCols: number; bRows: number; bCols: number; transA: boolean; transB: boolean } {
   const transA = c.op[0] === 'T';
@@ -102,7 +89,7 @@ function stored(c: GemmCase): { aRows: number; aCols: number; bRows: number; bCo
 
 function inputs(c: GemmCase, index: number): { a: Float32Array; b: Float32Array } {
   const s = stored(c);
-  return { a: uniform(s.aRows * s.aCols, 1000 + 10 * index), b: uniform(s.bRows * s.bCols, 1001 + 10 * index) };
+  return { a: uniformF32(s.aRows * s.aCols, 1000 + 10 * index), b: uniformF32(s.bRows * s.bCols, 1001 + 10 * index) };
 }
 
 interface Runner {

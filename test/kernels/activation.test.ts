@@ -1,23 +1,15 @@
 // Activations (forward with/without bias, in place, backward), softmax, probMinusTarget and
 // bceGradient on both builds × both dtypes against the TS twin (tolerances: helpers.ts).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Activation, Kernels } from '../../src/kernels.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Activation } from '../../src/kernels.js';
 import * as ref from '../../src/reference/index.js';
 import type { DType } from '../../src/runtime/arena.js';
-import type { Build } from '../../src/runtime/load.js';
 import {
-  BUILDS, DTYPES, ELEM_TOL, ErrorStats, SIZES, UNIT_ROUNDOFF, compareElementwise, expectWritesOnly, loadBuilds, mulberry32, typed, uniform,
+  BUILDS, DTYPES, ELEM_TOL, ErrorStats, SIZES, UNIT_ROUNDOFF, compareElementwise, expectWritesOnly, useBuilds, mulberry32, typed, uniform,
 } from './helpers.js';
 
-let K: Record<Build, Kernels>;
+const K = useBuilds();
 const stats = new ErrorStats();
-
-beforeAll(async () => {
-  K = await loadBuilds();
-});
-afterEach(() => {
-  for (const b of BUILDS) K[b].disposeAll();
-});
 afterAll(() => {
   stats.report('activations: max relative error vs the twin (f32 limit 1e-6, f64 limit 1e-14)');
 });

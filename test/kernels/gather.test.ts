@@ -3,21 +3,13 @@
 // Both are pure copies, so "equal" means bit for bit: SIMD build, scalar build and twin must agree exactly,
 // and every destination element must hold the very bytes of its source element (NaN payloads, −0,
 // subnormals and infinities included).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Kernels } from '../../src/kernels.js';
+import { describe, expect, it } from 'vitest';
 import * as ref from '../../src/reference/index.js';
 import type { DType, FloatArray, Tensor } from '../../src/runtime/arena.js';
 import type { Build } from '../../src/runtime/load.js';
-import { BUILDS, DTYPES, expectWritesOnly, loadBuilds, mulberry32, typed, uniform } from './helpers.js';
+import { BUILDS, DTYPES, expectWritesOnly, useBuilds, mulberry32, typed, uniform } from './helpers.js';
 
-let K: Record<Build, Kernels>;
-
-beforeAll(async () => {
-  K = await loadBuilds();
-});
-afterEach(() => {
-  for (const b of BUILDS) K[b].disposeAll();
-});
+const K = useBuilds();
 
 /** Features per example: every SIMD tail (4 f32 / 2 f64 per vector, 16 / 8 per cache-line block) and MNIST's 784. */
 const FEATURES = [1, 3, 4, 5, 7, 8, 9, 17, 784];

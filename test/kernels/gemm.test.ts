@@ -1,22 +1,14 @@
 // kernels.gemm (both builds × both dtypes × NN/NT/TN/TT) against the TS twin `gemm`.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Kernels } from '../../src/kernels.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { gemm as refGemm } from '../../src/reference/index.js';
 import type { DType, FloatArray } from '../../src/runtime/arena.js';
 import type { Build } from '../../src/runtime/load.js';
 import {
-  BUILDS, DTYPES, ErrorStats, TINY, UNIT_ROUNDOFF, accTol, expectWritesOnly, integers, loadBuilds, mulberry32, typed, uniform,
+  BUILDS, DTYPES, ErrorStats, TINY, UNIT_ROUNDOFF, accTol, expectWritesOnly, integers, useBuilds, mulberry32, typed, uniform,
 } from './helpers.js';
 
-let K: Record<Build, Kernels>;
+const K = useBuilds();
 const stats = new ErrorStats();
-
-beforeAll(async () => {
-  K = await loadBuilds();
-});
-afterEach(() => {
-  for (const b of BUILDS) K[b].disposeAll();
-});
 afterAll(() => {
   stats.report('gemm: max |got − twin| / (u·√(k+2)·(Σ|αab| + |βc| + tiny)) — i.e. the observed ACC_C');
 });

@@ -1,5 +1,6 @@
 // Shared helpers of the kernel tests: a seeded PRNG, typed-array builders, the tolerance model
 // (stated once, here) and a recorder of the largest error each test file observed.
+import { afterEach, beforeAll } from 'vitest';
 import { Kernels } from '../../src/kernels.js';
 import type { DType, FloatArray, Tensor } from '../../src/runtime/arena.js';
 import type { Build } from '../../src/runtime/load.js';
@@ -129,6 +130,19 @@ export function compareElementwise(
 export async function loadBuilds(): Promise<Record<'simd' | 'scalar', Kernels>> {
   const [simd, scalar] = await Promise.all([Kernels.load({ build: 'simd' }), Kernels.load({ build: 'scalar' })]);
   return { simd, scalar };
+}
+
+/** For a test file: both builds, loaded before its tests, with every tensor freed after each test. */
+export function useBuilds(): Record<Build, Kernels> {
+  // Indexed by the BUILDS the tests loop over; only 'simd' and 'scalar' are loaded.
+  const K = {} as Record<Build, Kernels>;
+  beforeAll(async () => {
+    Object.assign(K, await loadBuilds());
+  });
+  afterEach(() => {
+    for (const b of BUILDS) K[b].disposeAll();
+  });
+  return K;
 }
 
 /** A copy of memory from `from` to the end, for checking that a kernel wrote nowhere unexpected. */

@@ -1,23 +1,14 @@
 // Reductions (sumRows, sumCols, losses, dot/sumSquares/norm) and updates (axpy, scale) on both
 // builds × both dtypes against the TS twin (tolerances: helpers.ts).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Kernels } from '../../src/kernels.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as ref from '../../src/reference/index.js';
 import type { DType, FloatArray } from '../../src/runtime/arena.js';
-import type { Build } from '../../src/runtime/load.js';
 import {
-  BUILDS, DTYPES, ELEM_TOL, ErrorStats, SIZES, TINY, UNIT_ROUNDOFF, accTol, compareElementwise, expectWritesOnly, loadBuilds, mulberry32, typed, uniform,
+  BUILDS, DTYPES, ELEM_TOL, ErrorStats, SIZES, TINY, UNIT_ROUNDOFF, accTol, compareElementwise, expectWritesOnly, useBuilds, mulberry32, typed, uniform,
 } from './helpers.js';
 
-let K: Record<Build, Kernels>;
+const K = useBuilds();
 const stats = new ErrorStats();
-
-beforeAll(async () => {
-  K = await loadBuilds();
-});
-afterEach(() => {
-  for (const b of BUILDS) K[b].disposeAll();
-});
 afterAll(() => {
   stats.report('reductions: max |got − twin| / (u·√(n+2)·Σ|terms|) (accumulations) or relative error (elementwise)');
 });

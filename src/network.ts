@@ -201,7 +201,6 @@ export class Network {
   #disposed = false;
   /** The network loaded its own kernels (from LoadOptions, e.g. `{ threads: 2 }`): dispose() ends their workers. */
   #ownsKernels = false;
-  #steps = 0;
   #training: Record<string, unknown> = {};
 
   private constructor(kernels: Kernels, dtype: DType, layers: number[], activations: LayerActivation[], loss: LossKind,
@@ -592,7 +591,6 @@ export class Network {
     const target = this.prepareTargets(Y, input.cols, options.layout);
     const m = input.cols;
     this.ensureWorkspace(m);
-    const ws = this.#workspace!;
     const Xt = this.inputBuffer().view(input.rows, m).set(input.data);
     const Yt = this.targetBuffer().view(target.rows, m).set(target.data);
     this.forward(Xt, m, 1);
@@ -703,8 +701,6 @@ export class Network {
     const hadDropout = this.#workspace?.D.some((d) => d !== null) ?? false;
     this.freeWorkspace();
     const k = this.kernels;
-    const sizes = this.layerSizes;
-    const L = this.#layers.length;
     const allocated: Tensor[] = [];
     const t = (rows: number): Tensor => {
       const x = k.tensor(rows, capacity, this.dtype);
@@ -805,7 +801,6 @@ export class Network {
 
   /** Every fit starts its optimiser afresh: zero moments, Adam's t from 1. */
   private resetOptimizerState(): void {
-    this.#steps = 0;
     for (const l of this.#layers) if (l.state) for (const x of Object.values(l.state)) x.data.fill(0);
   }
 
@@ -864,7 +859,6 @@ export class Network {
     // and predictions must not depend on where a chunk boundary falls.
     if (m > chunk && m % chunk === 1) chunk -= 1;
     this.ensureWorkspace(chunk);
-    const ws = this.#workspace!;
     const nY = this.layerSizes[this.layerSizes.length - 1]!;
     const out = new Float64Array(nY * m);
     for (let start = 0; start < m; start += chunk) {

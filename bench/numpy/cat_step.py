@@ -12,18 +12,12 @@ The step is the course's, written the plain numpy way: Z = W @ A + b, relu/sigmo
 dZ_L = A_L - Y, dW = dZ @ A_prev.T / m, db = dZ.sum(1) / m, dA_prev = W.T @ dZ (skipped for the
 input layer), then W -= lr * dW (GD) or the bias-corrected Adam update.
 """
-import os
-
-# One core for BLAS, whatever the caller's environment says (must precede importing numpy).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from common import report_header, time_calls, write_report  # first: pins BLAS to one thread
 
 import argparse
-import datetime
 import json
-import platform
+import os
 import sys
-import time
 
 import numpy as np
 
@@ -149,29 +143,10 @@ def bench(p, rounds, per_round_s, min_per_round):
     after = cost(p, forward(p, p["X"])[0], p["Y"])
     for _ in range(2):  # warm-up
         step(p, state)
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        n = 0
-        while n < min_per_round or time.perf_counter() - start < per_round_s:
-            t0 = time.perf_counter()
-            step(p, state)
-            samples.append((time.perf_counter() - t0) * 1000)
-            n += 1
-    samples.sort()
     return {
-        "median_ms": float(np.median(samples)), "min_ms": samples[0], "max_ms": samples[-1], "samples": len(samples),
+        **time_calls(lambda: step(p, state), rounds, per_round_s, min_per_round),
         "first_cost": first, "cost_after_step": after, "fingerprint": p["fingerprint"],
     }
-
-
-def blas_name():
-    try:
-        cfg = np.show_config(mode="dicts")
-        blas = cfg["Build Dependencies"]["blas"]
-        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:  # older numpy
-        return "unknown BLAS"
 
 
 def main():
@@ -182,12 +157,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
 
-    report = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
-        "numpy": np.__version__, "python": platform.python_version(), "blas": blas_name(),
-        "threads_env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
-        "inputs": "shared with the JS bench" if args.inputs else "random (own seed)",
-    }
+    report = {**report_header(), "inputs": "shared with the JS bench" if args.inputs else "random (own seed)"}
     rounds, per_round = (2, 0.3) if args.quick else (5, 1.0)
     for name, seed in (("cat", 1), ("mlp", 2)):
         p = load_problem(args.inputs, name) if args.inputs else random_problem(name, seed)
@@ -195,11 +165,7 @@ def main():
         r = report[name]
         print(f"numpy {name}: median {r['median_ms']:.2f} ms (min {r['min_ms']:.2f}, max {r['max_ms']:.2f}, "
               f"{r['samples']} samples); first cost {r['first_cost']:.7g}, after one step {r['cost_after_step']:.7g}", file=sys.stderr)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(report, f, indent=2)
-    os.replace(tmp, args.out)
+    write_report(args.out, report)
 
 
 if __name__ == "__main__":

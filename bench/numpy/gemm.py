@@ -9,29 +9,14 @@ C = op(A) @ op(B) (numpy hands the transposed views to BLAS sgemm as transpose f
 writes C to DIR/<id>_C.f32 so the bench can check that numpy computed the same C as simdnet. The JSON
 report (timings per case) goes to --out; a short summary to stderr.
 """
-import os
-
-# One core for BLAS, whatever the caller's environment says (must precede importing numpy).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from common import report_header, time_calls, write_report  # first: pins BLAS to one thread
 
 import argparse
-import datetime
 import json
-import platform
+import os
 import sys
-import time
 
 import numpy as np
-
-
-def blas_name():
-    try:
-        cfg = np.show_config(mode="dicts")
-        blas = cfg["Build Dependencies"]["blas"]
-        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:  # older numpy
-        return "unknown BLAS"
 
 
 def bench_case(case, inputs, rounds, per_round_s, min_per_round):
@@ -44,18 +29,7 @@ def bench_case(case, inputs, rounds, per_round_s, min_per_round):
     c.tofile(os.path.join(inputs, f"{case['id']}_C.f32"))
     for _ in range(3):  # warm-up
         np.matmul(opa, opb, out=c)
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        n = 0
-        while n < min_per_round or time.perf_counter() - start < per_round_s:
-            t0 = time.perf_counter()
-            np.matmul(opa, opb, out=c)
-            samples.append((time.perf_counter() - t0) * 1000)
-            n += 1
-    samples.sort()
-    return {"median_ms": float(np.median(samples)), "min_ms": samples[0], "max_ms": samples[-1], "samples": len(samples)}
-
+    return time_calls(lambda: np.matmul(opa, opb, out=c), rounds, per_round_s, min_per_round)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -66,21 +40,13 @@ def main():
 
     manifest = json.load(open(os.path.join(args.inputs, "manifest.json")))
     rounds, per_round = (2, 0.1) if args.quick else (5, 0.4)
-    report = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
-        "numpy": np.__version__, "python": platform.python_version(), "blas": blas_name(),
-        "threads_env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
-        "cases": {},
-    }
+    report = {**report_header(), "cases": {}}
     for case in manifest["cases"]:
         r = bench_case(case, args.inputs, rounds, per_round, 3)
         report["cases"][case["id"]] = r
         gflops = 2 * case["m"] * case["n"] * case["k"] / (r["median_ms"] * 1e6)
         print(f"numpy {case['id']}: median {r['median_ms']:.3f} ms, {gflops:.1f} GFLOP/s ({r['samples']} samples)", file=sys.stderr)
-    tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(report, f, indent=2)
-    os.replace(tmp, args.out)
+    write_report(args.out, report)
 
 
 if __name__ == "__main__":

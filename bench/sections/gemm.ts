@@ -37,7 +37,7 @@ const IN_PROCESS: Contender[] = ['simd', 'relaxed', 'scalar', 'threads', 'twin',
 const RATIO_COLUMNS: Contender[] = ['simd', 'twin', 'tfjs-wasm', 'tfjs-cpu', 'numpy'];
 
 /** One timed GEMM: C(m×n) = op(A)(m×k) · op(B)(k×n). */
-interface GemmCase {
+export interface GemmCase {
   id: string;
   op: Op;
   /** Display label of the shape. */
@@ -199,13 +199,7 @@ async function numpyC(run: NumpyRun, c: GemmCase): Promise<Float32Array | null> 
 // ---------------------------------------------------------------------------------------------
 // The section
 
-export interface GemmRow {
-  id: string;
-  op: Op;
-  shape: string;
-  m: number;
-  n: number;
-  k: number;
+export interface GemmRow extends GemmCase {
   flops: number;
   contender: Contender;
   label: string;

@@ -80,6 +80,14 @@ export function alloc(bytes: usize): usize {
   return tryAlloc(<u64>bytes);
 }
 
+/**
+ * The same as alloc, under the name WAMR looks for: a module that exports malloc (i32 → i32) and free (i32 → ())
+ * gets no WAMR app heap appended to its memory (which simdnet's allocator would otherwise hand out again).
+ */
+export function malloc(bytes: usize): usize {
+  return alloc(bytes);
+}
+
 /** Frees a pointer returned by alloc (0 is ignored). */
 export function free(ptr: usize): void {
   ensure();

@@ -1,64 +1,121 @@
 // A minimal C host for a simdnet edge module (model.wasm from exportEdgeWasm), written against the standard
-// WebAssembly C API (wasm.h), which wasmtime, wasmer and WAMR all implement. No imports, no WASI.
+// WebAssembly C API, which wasmtime, wasmer and WAMR implement. No imports, no WASI. See docs/edge.md.
 //
 //   build (wasmtime):  cc host.c -I$WASMTIME/include -L$WASMTIME/lib -lwasmtime -o host
 //   build (wasmer):    cc host.c $(wasmer config --cflags) $(wasmer config --libs) -o host
 //   build (WAMR):      cc host.c -I$WAMR/core/iwasm/include -L$WAMR/build -liwasm -lm -lpthread -o host
 //   run:               ./host model.wasm 0.5 1.25 -3 7      (one example: n0 feature values)
 //
+// Portability points (each one broke this host on WAMR 2.4 before):
+// - The header is <wasm.h> (wasmtime, wasmer, the reference API) or <wasm_c_api.h> (WAMR); chosen below.
+// - The engine is created before any wasm_*_vec_new: WAMR's allocator is set up by wasm_engine_new.
+// - Export names are compared by length without a trailing NUL: WAMR counts one in wasm_exporttype_name.
+// - Every wasm_val_vec_t comes from WASM_ARRAY_VEC / WASM_EMPTY_VEC: WAMR's vectors have three more fields
+//   (num_elems, size_of_elem, lock) that a `{ size, data }` initialiser leaves wrong.
+// - WAMR's wasm_instance_new gives the instance an app heap of its own inside the module's memory unless the
+//   module exports malloc/free; simdnet's edge modules export both (malloc is alloc), so WAMR turns it off.
+//
 // The module's exports: predict(in_ptr, m, out_ptr) -> status, input_size(), output_size(), alloc(bytes),
-// free(ptr), last_error(ptr_out) -> len, memory. Pointers are byte offsets into `memory`; inputs and outputs
-// are row-major f32 (little-endian, as WebAssembly memory always is). See docs/edge.md.
+// malloc(bytes) (= alloc), free(ptr), last_error(ptr_out) -> len, memory. Pointers are byte offsets into
+// `memory`; inputs and outputs are row-major f32 (little-endian, as WebAssembly memory always is).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wasm.h>
+#include <stdint.h>
+#if defined(__has_include)
+#  if __has_include(<wasm.h>)
+#    include <wasm.h>
+#  else
+#    include <wasm_c_api.h> // WAMR's name for the same API
+#  endif
+#else
+#  include <wasm.h> // with WAMR and an old compiler: -include wasm_c_api.h, or rename
+#endif
 
 static wasm_extern_vec_t exports;
 static wasm_exporttype_vec_t export_types;
 
-/** The export called `name`, or NULL. */
+/** The export called `name`, or NULL. A trailing NUL in the export's name (WAMR) is ignored. */
 static wasm_extern_t* find(const char* name) {
-  for (size_t i = 0; i < export_types.size; i++) {
+  const size_t len = strlen(name);
+  for (size_t i = 0; i < export_types.size && i < exports.size; i++) {
     const wasm_name_t* n = wasm_exporttype_name(export_types.data[i]);
-    if (n->size == strlen(name) && memcmp(n->data, name, n->size) == 0) return exports.data[i];
+    size_t size = n->size;
+    if (size > 0 && n->data[size - 1] == '\0') size--;
+    if (size == len && memcmp(n->data, name, len) == 0) return exports.data[i];
   }
   return NULL;
 }
 
-/** Calls an exported function with up to three i32 arguments; returns its i32 result (0 for none). */
-static int32_t call(const char* name, int nargs, int32_t a, int32_t b, int32_t c) {
-  wasm_func_t* f = wasm_extern_as_func(find(name));
+/** Calls an exported function with 0, 1 or 3 i32 arguments; returns its i32 result (0 when it has none). */
+static int32_t call(const char* name, size_t nargs, int32_t a, int32_t b, int32_t c) {
+  wasm_extern_t* e = find(name);
+  wasm_func_t* f = e == NULL ? NULL : wasm_extern_as_func(e);
   if (f == NULL) { fprintf(stderr, "missing export %s\n", name); exit(1); }
-  wasm_val_t args[3] = { WASM_I32_VAL(a), WASM_I32_VAL(b), WASM_I32_VAL(c) };
-  wasm_val_t results[1] = { WASM_INIT_VAL };
-  wasm_val_vec_t av = { (size_t)nargs, args };
-  wasm_val_vec_t rv = { wasm_func_result_arity(f), results };
-  wasm_trap_t* trap = wasm_func_call(f, &av, &rv);
-  if (trap != NULL) { fprintf(stderr, "%s trapped\n", name); exit(1); } // simdnet's exports never trap
-  return rv.size == 1 ? results[0].of.i32 : 0;
+  if (wasm_func_param_arity(f) != nargs || wasm_func_result_arity(f) > 1) {
+    fprintf(stderr, "export %s has an unexpected signature\n", name);
+    exit(1);
+  }
+  wasm_val_t args1[1] = { WASM_I32_VAL(a) };
+  wasm_val_t args3[3] = { WASM_I32_VAL(a), WASM_I32_VAL(b), WASM_I32_VAL(c) };
+  wasm_val_t result[1] = { WASM_INIT_VAL };
+  wasm_val_vec_t none = WASM_EMPTY_VEC, one = WASM_ARRAY_VEC(args1), three = WASM_ARRAY_VEC(args3);
+  wasm_val_vec_t no_result = WASM_EMPTY_VEC, one_result = WASM_ARRAY_VEC(result);
+  wasm_val_vec_t* args = nargs == 0 ? &none : nargs == 1 ? &one : &three;
+  const int has_result = wasm_func_result_arity(f) == 1;
+  wasm_trap_t* trap = wasm_func_call(f, args, has_result ? &one_result : &no_result);
+  if (trap != NULL) { // simdnet's exports never trap on any input; a trap means a broken engine or build
+    wasm_message_t message;
+    wasm_trap_message(trap, &message);
+    fprintf(stderr, "%s trapped: %.*s\n", name, (int)message.size, message.data);
+    wasm_byte_vec_delete(&message);
+    wasm_trap_delete(trap);
+    exit(1);
+  }
+  return has_result ? result[0].of.i32 : 0;
 }
 
 /** The module's memory; re-read its base after every call, since memory may grow. */
-static byte_t* memory_base(void) { return wasm_memory_data(wasm_extern_as_memory(find("memory"))); }
+static byte_t* memory_base(void) {
+  wasm_extern_t* e = find("memory");
+  wasm_memory_t* m = e == NULL ? NULL : wasm_extern_as_memory(e);
+  if (m == NULL) { fprintf(stderr, "missing export memory\n"); exit(1); }
+  return wasm_memory_data(m);
+}
+
+/** Prints last_error (copied to a block from alloc) after a call returned `code`. */
+static void print_error(const char* what, int32_t code) {
+  int32_t msg = call("alloc", 1, 256, 0, 0);
+  int32_t len = msg == 0 ? 0 : call("last_error", 1, msg, 0, 0);
+  fprintf(stderr, "%s failed (%d): %.*s\n", what, code, len < 0 ? 0 : (int)len, len > 0 ? (const char*)memory_base() + msg : "");
+}
 
 int main(int argc, char** argv) {
   if (argc < 2) { fprintf(stderr, "usage: %s model.wasm x1 x2 ...\n", argv[0]); return 2; }
+  // The engine first: WAMR initialises its allocator here, and wasm_byte_vec_new_* below use it.
+  wasm_engine_t* engine = wasm_engine_new();
+  wasm_store_t* store = engine == NULL ? NULL : wasm_store_new(engine);
+  if (store == NULL) { fprintf(stderr, "cannot create the engine\n"); return 1; }
+
   FILE* file = fopen(argv[1], "rb");
   if (file == NULL) { perror(argv[1]); return 1; }
   fseek(file, 0, SEEK_END);
   long size = ftell(file);
   fseek(file, 0, SEEK_SET);
+  if (size <= 0) { fprintf(stderr, "%s is empty\n", argv[1]); return 1; }
   wasm_byte_vec_t binary;
   wasm_byte_vec_new_uninitialized(&binary, (size_t)size);
-  if (fread(binary.data, 1, (size_t)size, file) != (size_t)size) { fprintf(stderr, "short read\n"); return 1; }
+  if (binary.data == NULL || fread(binary.data, 1, (size_t)size, file) != (size_t)size) { fprintf(stderr, "short read\n"); return 1; }
   fclose(file);
 
-  wasm_engine_t* engine = wasm_engine_new();
-  wasm_store_t* store = wasm_store_new(engine);
+  // A SIMD build on an engine without SIMD (wasm3, WAMR's classic interpreter and fast-jit) fails here, at
+  // load, before anything runs: use the scalar build (exportEdgeWasm's default) on such engines.
   wasm_module_t* module = wasm_module_new(store, &binary);
   wasm_byte_vec_delete(&binary);
-  if (module == NULL) { fprintf(stderr, "not a valid module\n"); return 1; }
+  if (module == NULL) {
+    fprintf(stderr, "the engine rejected %s (not a module, or a SIMD build on an engine without SIMD: use the scalar build)\n", argv[1]);
+    return 1;
+  }
   wasm_extern_vec_t imports = WASM_EMPTY_VEC; // the edge module imports nothing
   wasm_trap_t* trap = NULL;
   wasm_instance_t* instance = wasm_instance_new(store, module, &imports, &trap);
@@ -67,13 +124,8 @@ int main(int argc, char** argv) {
   wasm_module_exports(module, &export_types);
 
   const int32_t n0 = call("input_size", 0, 0, 0, 0);
+  if (n0 < 0) { print_error("loading the baked model", n0); return 1; }
   const int32_t ny = call("output_size", 0, 0, 0, 0);
-  if (n0 < 0) { // the baked model failed validation: print last_error
-    int32_t msg = call("alloc", 1, 256, 0, 0);
-    int32_t len = call("last_error", 1, msg, 0, 0);
-    fprintf(stderr, "error %d: %.*s\n", n0, (int)len, (const char*)memory_base() + msg);
-    return 1;
-  }
   if (argc - 2 != n0) { fprintf(stderr, "the model wants %d features, got %d\n", n0, argc - 2); return 2; }
 
   const int32_t m = 1;
@@ -85,15 +137,10 @@ int main(int argc, char** argv) {
     memcpy(memory_base() + in + 4 * f, &x, 4);
   }
   int32_t status = call("predict", 3, in, m, out);
-  if (status != 0) {
-    int32_t msg = call("alloc", 1, 256, 0, 0);
-    int32_t len = call("last_error", 1, msg, 0, 0);
-    fprintf(stderr, "predict failed (%d): %.*s\n", status, (int)len, (const char*)memory_base() + msg);
-    return 1;
-  }
+  if (status != 0) { print_error("predict", status); return 1; }
   for (int32_t r = 0; r < ny; r++) {
     float y;
-    memcpy(&y, memory_base() + out + 4 * r, 4);
+    memcpy(&y, memory_base() + out + 4 * r, 4); // the base is re-read: memory may have grown during predict
     printf("%s%.9g", r ? " " : "", y);
   }
   printf("\n");

@@ -6,7 +6,7 @@ import {
   rng, runPredict, trainCase,
 } from './helpers.js';
 
-const EXPORTS = ['alloc', 'free', 'input_size', 'last_error', 'memory', 'output_size', 'predict'];
+const EXPORTS = ['alloc', 'free', 'input_size', 'last_error', 'malloc', 'memory', 'output_size', 'predict'];
 const cases: { name: string; bytes: Uint8Array; layers: number[] }[] = [];
 
 beforeAll(async () => {
@@ -81,6 +81,31 @@ describe.each(BUILDS)('edge module (%s build)', (build) => {
     ex.free(first);
     console.log(`${build}: memory after 2,000 predict calls: ${ex.memory.buffer.byteLength} bytes`);
     expect(ex.memory.buffer.byteLength).toBe(size);
+  });
+
+  it('exports malloc (i32 → i32) and free (i32 → ()) as WAMR looks for them, so WAMR adds no app heap', async () => {
+    const wasm = await exportEdgeWasm(cases[0]!.bytes, { build });
+    const wabt = await (await import('wabt')).default();
+    const m = wabt.readWasm(wasm, { simd: true });
+    const wat = m.toText({});
+    m.destroy();
+    // WAMR's loader (wasm_loader.c) takes an export named malloc with one i32 parameter and one i32 result,
+    // and free with one i32 parameter and no result; with both, memory_instantiate sets heap_size to 0.
+    const signature = (name: string): string => {
+      const index = new RegExp(`\\(export "${name}" \\(func (\\d+)\\)\\)`).exec(wat)?.[1];
+      if (index === undefined) throw new Error(`no export ${name}`);
+      const type = new RegExp(`\\(func \\(;${index};\\) \\(type (\\d+)\\)`).exec(wat)?.[1];
+      return new RegExp(`\\(type \\(;${type};\\) \\(func(.*)\\)\\)$`, 'm').exec(wat)?.[1] ?? '';
+    };
+    expect(signature('malloc')).toBe(' (param i32) (result i32)');
+    expect(signature('free')).toBe(' (param i32)');
+    const ex = await instantiateRaw<EdgeExports & { malloc(n: number): number }>(wasm);
+    const p = ex.malloc(1000);
+    const q = ex.alloc(1000);
+    expect(p % 16).toBe(0);
+    expect(Math.abs(q - p)).toBeGreaterThanOrEqual(1000); // one allocator: the two blocks do not overlap
+    ex.free(p);
+    ex.free(q);
   });
 
   it('errors are codes, not traps: bad buffers, huge allocations', async () => {

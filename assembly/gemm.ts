@@ -12,7 +12,12 @@
 // path (gemv, dot products, register tiles): never on which tile or sub-block it was computed in.
 // So C may be split into column or row blocks, each computed by gemmSerial on its own, and the bytes
 // match the whole product. The threads build does exactly that (assembly/pool.ts).
-import { gemmParallel } from "./pool";
+//
+// Bounds: every load stays inside the operands it reads: op(A) and op(B) rows up to k, columns up to
+// m and n, C up to m×n (a partial panel or tile is packed, or its rows re-read the last valid row).
+// test/kernels/gemm-bounds.test.ts places each operand at the very end of memory to check it.
+//
+// This file is serial and imports nothing; assembly/dispatch.ts picks the pool or gemmSerial.
 
 /** Rows of C per register tile. */
 export const MR: i32 = 4;
@@ -89,20 +94,7 @@ export const PATH_TILE: i32 = 2;
   return 4;
 }
 
-/** C = alpha·op(A)·op(B) + beta·C; op(A) is m×k, op(B) is k×n, leading dimensions in elements. */
-export function gemm<T>(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32,
-  alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
-  beta: T, c: usize, ldc: i32,
-): void {
-  // Threads build with a running pool: large products are split into column (or row) blocks.
-  if (ASC_FEATURE_THREADS) {
-    if (gemmParallel<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
-  }
-  gemmSerial<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-
-/** gemm on this thread alone. */
+/** C = alpha·op(A)·op(B) + beta·C on this thread alone; op(A) is m×k, op(B) is k×n, leading dimensions in elements. */
 export function gemmSerial<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   alpha: T, a: usize, lda: i32, b: usize, ldb: i32,

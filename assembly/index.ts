@@ -1,6 +1,6 @@
 // The whole ABI of simdnet's kernel module: numbers and byte pointers into this module's memory.
 // Matrices are row-major; `ld*` are leading dimensions in elements; `trans*` is 0 (N) or 1 (T).
-import { gemm } from "./gemm";
+import { gemm } from "./dispatch";
 import { actForward, actBackward, softmaxForward, probMinusTarget, bceGrad } from "./act";
 import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
 import { axpy, scale, mul, gatherCols, gatherRowsT } from "./update";

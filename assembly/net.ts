@@ -8,12 +8,11 @@
 //   0 units  4 inputs  8 activation (0–4 as act.ts, 5 softmax)  12 W  16 b  20 dW  24 db
 //   28 Z  32 A  36 dZ  40 D (dropout mask or 0)  44 Ad (dropped A or 0)  48 vW  52 vb  56 sW  60 sb
 // Activations are features-first, (units × examples) with examples contiguous, m ≤ capacity.
-import { gemm } from "./gemm";
+import { gemm, optimParallel } from "./dispatch";
 import { actForward, actBackward, softmaxForward, probMinusTarget } from "./act";
 import { sumRows, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
 import { axpy, mul } from "./update";
 import { optimStep } from "./optim";
-import { optimParallel } from "./pool";
 
 export const HEADER_BYTES: usize = 64;
 export const LAYER_BYTES: usize = 64;

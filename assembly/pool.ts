@@ -39,6 +39,9 @@
 //     gemm:  i32 transA, transB, m, n, k, a, lda, b, ldb, c, ldc, byRows, f64 alpha (@320), beta (@328)
 //     optim: i32 optimiser, n, w, g, v, s, f64 lr (@320), beta1, beta2, eps, c1, c2
 //   376 i32 threads of the pool (workers have no pool of their own to read it from)
+//
+// Imports: only the serial kernels (gemm.ts, optim.ts). The kernels' callers go through
+// assembly/dispatch.ts, which asks this pool first, so no kernel file imports the pool.
 import { gemmSerial, gemmPath, setGemmScratch, MR, PANEL_BYTES, SPILL_BYTES, ABLOCK_BYTES, PATH_TILE } from "./gemm";
 import { optimStep } from "./optim";
 

@@ -1,22 +1,21 @@
-// The deeplearning.ai "Neural Networks and Deep Learning" notebooks' functions, in camelCase, on the
+// The deeplearning.ai "Neural Networks and Deep Learning" notebooks' functions (and, from src/course/, the second
+// course's: Initialization, Regularization, Gradient Checking, Optimization), in camelCase, on the
 // course's (n, m) matrices (features × examples, stored row-major like numpy's default). A learner can
 // port a notebook line by line and compare each step. Matrix products run on the WASM GEMM once
 // `await ready()` has loaded it, and on the plain-TS twin before that; everything else is plain TS.
-import { defaultKernels } from './network.js';
-import type { Kernels } from './kernels.js';
-import * as reference from './reference/index.js';
-import { createRandom, type Random } from './rng.js';
+import { addColumn, dot, map, matrix, param, relu, rngOf, shapeOf, sigmoid, type Gradients, type Matrix, type Parameters } from './course/matrix.js';
+import type { Random } from './rng.js';
 
-/** A (rows, cols) float64 matrix stored row-major, as numpy stores its arrays. */
-export interface Matrix {
-  data: Float64Array;
-  shape: [number, number];
-}
+export { copy, dot, fromRows, matrix, ready, relu, sigmoid, sumRows, sumSquares, type Gradients, type Matrix, type Parameters } from './course/matrix.js';
+export {
+  backwardPropagationThreeLayer, computeCostTotal, computeLoss, forwardPropagationThreeLayer, predictThreeLayer, updateParametersWithGd, type ThreeLayerCache,
+} from './course/three-layer.js';
+export * from './course/initialization.js';
+export * from './course/regularization.js';
+export * from './course/gradient-check.js';
+export * from './course/optimization.js';
+export { loadCircles, loadMoons, loadFootball, type CourseDataset } from './data/course2.js';
 
-/** The parameters dictionary: W1, b1, W2, b2, ... */
-export type Parameters = Record<string, Matrix>;
-/** The gradients dictionary: dW1, db1, dA0, ... */
-export type Gradients = Record<string, Matrix>;
 /** The course's hidden and output activations. */
 export type CourseActivation = 'sigmoid' | 'relu' | 'tanh';
 
@@ -24,83 +23,6 @@ export type CourseActivation = 'sigmoid' | 'relu' | 'tanh';
 export interface LinearCache { A: Matrix; W: Matrix; b: Matrix }
 /** What linearActivationForward caches: the linear cache and Z. */
 export interface ActivationCache { linear: LinearCache; Z: Matrix }
-
-let kernels: Kernels | null = null;
-
-/** Loads the WASM kernels so that matrix products run in WebAssembly; safe to call repeatedly. */
-export async function ready(): Promise<void> {
-  kernels ??= await defaultKernels();
-}
-
-/** A new matrix, zero-filled or from row-major values. */
-export function matrix(rows: number, cols: number, values?: ArrayLike<number>): Matrix {
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new Error(`simdnet/course: bad matrix shape (${rows}, ${cols})`);
-  const data = new Float64Array(rows * cols);
-  if (values !== undefined) {
-    if (values.length !== data.length) throw new Error(`simdnet/course: ${values.length} values do not fill a (${rows}, ${cols}) matrix`);
-    data.set(values);
-  }
-  return { data, shape: [rows, cols] };
-}
-
-/** A matrix from nested rows, like np.array([[...], [...]]). */
-export function fromRows(rows: number[][]): Matrix {
-  const cols = rows[0]?.length ?? 0;
-  rows.forEach((r, i) => {
-    if (r.length !== cols) throw new Error(`simdnet/course: row ${i} has ${r.length} values, row 0 has ${cols}`);
-  });
-  return matrix(rows.length, cols, rows.flat());
-}
-
-function shapeOf(m: Matrix): string {
-  return `(${m.shape[0]}, ${m.shape[1]})`;
-}
-
-/** np.dot(A, B), or Aᵀ·B / A·Bᵀ with the transpose flags. */
-export function dot(A: Matrix, B: Matrix, transA = false, transB = false): Matrix {
-  const [ar, ac] = A.shape;
-  const [br, bc] = B.shape;
-  const m = transA ? ac : ar, k = transA ? ar : ac, kb = transB ? bc : br, n = transB ? br : bc;
-  if (k !== kb) throw new Error(`simdnet/course: shapes ${shapeOf(A)}${transA ? 'ᵀ' : ''} and ${shapeOf(B)}${transB ? 'ᵀ' : ''} not aligned`);
-  const C = matrix(m, n);
-  if (kernels === null) {
-    reference.gemm(transA, transB, m, n, k, 1, A.data, ac, B.data, bc, 0, C.data, n);
-    return C;
-  }
-  const a = kernels.tensor(ar, ac, 'float64', A.data);
-  const b = kernels.tensor(br, bc, 'float64', B.data);
-  const c = kernels.tensor(m, n, 'float64');
-  try {
-    kernels.gemm(transA, transB, 1, a, b, 0, c);
-    C.data.set(c.data);
-  } finally {
-    a.dispose(); b.dispose(); c.dispose();
-  }
-  return C;
-}
-
-function map(A: Matrix, f: (x: number, i: number) => number): Matrix {
-  const out = matrix(A.shape[0], A.shape[1]);
-  for (let i = 0; i < A.data.length; i++) out.data[i] = f(A.data[i]!, i);
-  return out;
-}
-
-/** A + b with b a (rows, 1) column broadcast across columns. */
-function addColumn(A: Matrix, b: Matrix): Matrix {
-  if (b.shape[0] !== A.shape[0] || b.shape[1] !== 1) throw new Error(`simdnet/course: cannot broadcast b ${shapeOf(b)} onto ${shapeOf(A)}`);
-  const cols = A.shape[1];
-  return map(A, (x, i) => x + b.data[Math.floor(i / cols)]!);
-}
-
-/** 1 / (1 + e^(−z)), elementwise. */
-export function sigmoid(Z: Matrix): { A: Matrix; cache: Matrix } {
-  return { A: map(Z, (z) => 1 / (1 + Math.exp(-z))), cache: Z };
-}
-
-/** max(0, z), elementwise. */
-export function relu(Z: Matrix): { A: Matrix; cache: Matrix } {
-  return { A: map(Z, (z) => Math.max(0, z)), cache: Z };
-}
 
 /** dZ = dA·σ(Z)(1 − σ(Z)). */
 export function sigmoidBackward(dA: Matrix, Z: Matrix): Matrix {
@@ -113,10 +35,6 @@ export function sigmoidBackward(dA: Matrix, Z: Matrix): Matrix {
 /** dZ = dA where Z > 0, else 0. */
 export function reluBackward(dA: Matrix, Z: Matrix): Matrix {
   return map(dA, (d, i) => (Z.data[i]! <= 0 ? 0 : d));
-}
-
-function rngOf(seed: number | Random): Random {
-  return typeof seed === 'number' ? createRandom('numpy', seed) : seed;
 }
 
 /** Week 4: W_l = randn(n_l, n_{l−1}) / √n_{l−1} (the application notebook; scale 'small' gives ·0.01), b_l = 0. */
@@ -168,12 +86,6 @@ export function lModelForward(X: Matrix, parameters: Parameters): { AL: Matrix; 
   const out = linearActivationForward(A, param(parameters, `W${L}`), param(parameters, `b${L}`), 'sigmoid');
   caches.push(out.cache);
   return { AL: out.A, caches };
-}
-
-function param(p: Record<string, Matrix>, name: string): Matrix {
-  const m = p[name];
-  if (m === undefined) throw new Error(`simdnet/course: missing ${name}`);
-  return m;
 }
 
 /** Cross-entropy cost −(1/m)·Σ[y·log(a) + (1−y)·log(1−a)]. */

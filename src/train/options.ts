@@ -2,12 +2,20 @@
 import { OPTIMIZER_CODE, type OptimizerKind } from '../kernels.js';
 import type { Inputs, Targets, Layout } from '../data/input.js';
 
-/** Learning-rate decay of the second course: lr0 / (1 + rate·t), t = epoch or ⌊epoch / interval⌋. */
+/**
+ * Learning-rate decay of the second course. The rate in force during epoch e (0-based) is
+ *   lr(e) = lr0 / (1 + rate·t),  t = max(0, e − lag) for 'inverseTime', ⌊max(0, e − lag) / interval⌋ for 'staircase'.
+ * lag 0 (the default) decays from epoch 1 on (PyTorch's LambdaLR stepped once per epoch). lag 1 is the Optimization
+ * notebook's (2021 revision) timing: its model() calls `learning_rate = update_lr(lr0, i, decay_rate)` (or
+ * `schedule_lr_decay`) *after* epoch i, so epochs 0 and 1 both run at lr0 and epoch e at lr0 / (1 + rate·(e − 1)).
+ */
 export interface DecayOptions {
   type: 'inverseTime' | 'staircase';
   rate: number;
   /** Epochs per step of the staircase (default 1000). */
   interval?: number;
+  /** Epochs by which the decay lags the epoch count (default 0; 1 = the notebook's after-the-epoch update). */
+  lag?: number;
 }
 
 /** Stop when the validation cost has not improved by minDelta for `patience` checks. */
@@ -113,9 +121,12 @@ export function resolveFitOptions(o: FitOptions, m: number, networkSeed: number)
   const keepProb = inRange(o.keepProb ?? 1, 'keepProb', 0, 1, true, false);
   let decay: ResolvedFit['decay'] = null;
   if (o.decay !== undefined) {
-    if (typeof o.decay !== 'object' || o.decay === null) throw new Error(`simdnet: decay must be { type, rate, interval? }, got ${String(o.decay)}`);
+    if (typeof o.decay !== 'object' || o.decay === null) throw new Error(`simdnet: decay must be { type, rate, interval?, lag? }, got ${String(o.decay)}`);
+    for (const key of Object.keys(o.decay)) if (!['type', 'rate', 'interval', 'lag'].includes(key)) throw new Error(`simdnet: unknown decay option '${key}'; expected type, rate, interval, lag`);
     if (o.decay.type !== 'inverseTime' && o.decay.type !== 'staircase') throw new Error(`simdnet: unknown decay type '${String(o.decay.type)}'; expected 'inverseTime' or 'staircase'`);
-    decay = { type: o.decay.type, rate: inRange(o.decay.rate, 'decay.rate', 0, Infinity, false, true), interval: o.decay.interval === undefined ? 1000 : positiveInt(o.decay.interval, 'decay.interval') };
+    const lag = o.decay.lag ?? 0;
+    if (typeof lag !== 'number' || !Number.isInteger(lag) || lag < 0) throw new Error(`simdnet: decay.lag must be a non-negative integer, got ${String(lag)}`);
+    decay = { type: o.decay.type, rate: inRange(o.decay.rate, 'decay.rate', 0, Infinity, false, true), interval: o.decay.interval === undefined ? 1000 : positiveInt(o.decay.interval, 'decay.interval'), lag };
   }
   let earlyStopping: ResolvedFit['earlyStopping'] = null;
   if (o.earlyStopping !== undefined) {
@@ -143,9 +154,10 @@ export function resolveFitOptions(o: FitOptions, m: number, networkSeed: number)
   };
 }
 
-/** The learning rate in force during `epoch` (0-based). */
-export function decayedRate(lr0: number, decay: ResolvedFit['decay'], epoch: number): number {
+/** The learning rate in force during `epoch` (0-based): lr0 / (1 + rate·t), t from max(0, epoch − lag) (see DecayOptions). */
+export function decayedRate(lr0: number, decay: (Omit<Required<DecayOptions>, 'lag'> & { lag?: number }) | null, epoch: number): number {
   if (decay === null) return lr0;
-  const t = decay.type === 'inverseTime' ? epoch : Math.floor(epoch / decay.interval);
+  const e = Math.max(0, epoch - (decay.lag ?? 0));
+  const t = decay.type === 'inverseTime' ? e : Math.floor(e / decay.interval);
   return lr0 / (1 + decay.rate * t);
 }

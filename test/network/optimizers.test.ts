@@ -148,7 +148,7 @@ describe('learning-rate decay (Course 2, week 2)', () => {
   it('no decay keeps lr0; staircase interval defaults to 1000 (the course default)', () => {
     expect(decayedRate(0.01, null, 500)).toBe(0.01);
     const o = resolveFitOptions({ decay: { type: 'staircase', rate: 1 } }, 10, 0);
-    expect(o.decay).toEqual({ type: 'staircase', rate: 1, interval: 1000 });
+    expect(o.decay).toEqual({ type: 'staircase', rate: 1, interval: 1000, lag: 0 });
     expect(decayedRate(0.1, o.decay, 999)).toBe(0.1);
     expect(decayedRate(0.1, o.decay, 1000)).toBe(0.05);
   });

@@ -7,6 +7,8 @@
 // an error code instead of the allocator's trap. Messages are ASCII (valid UTF-8), at most 256 bytes.
 import { ROOT } from "rt/tlsf";
 import { planForward, layerAt, HEADER_BYTES, LAYER_BYTES, SOFTMAX } from "./net";
+import { actForward, softmaxForward } from "./act";
+import { quantizeI16, gemmI8, padded16 } from "./int8";
 
 // ---- error codes (negative; docs/edge.md lists them) ----
 /** A pointer/length pair lies (partly) outside linear memory. */
@@ -55,6 +57,9 @@ export const E_EDGE_LAYOUT: i32 = -21;
 // ---- limits (src/io/format.ts has the same bounds) ----
 const MAGIC: u32 = 0x54454e53; // "SNET"
 const VERSION: u32 = 1;
+/** Format version 2: int8 weights with one f32 scale per output unit, f32 biases and normaliser (dtype 3). */
+const VERSION_INT8: u32 = 2;
+const DTYPE_INT8: u32 = 3;
 const MAX_LAYERS: u32 = 256;
 const MAX_UNITS: u32 = 1 << 24;
 const MAX_PARAMETERS: u64 = 1 << 28;
@@ -139,6 +144,7 @@ export function edgeFailure(code: i32): i32 {
 
 @inline function memoryBytes(): u64 { return <u64>memory.size() << 16; }
 @inline function pad8(n: u64): u64 { return (n + 7) & ~(<u64>7); }
+@inline function pad4(n: u64): u64 { return (n + 3) & ~(<u64>3); }
 
 // ---- allocation without traps ----
 // heap.alloc traps when the allocator has to grow memory and memory.grow fails. tryAlloc asks the allocator
@@ -260,20 +266,22 @@ export function validateModel(ptr: usize, len: usize): i32 {
     return E_MAGIC;
   }
   const version = <u32>load<u16>(ptr, 4);
-  if (version != VERSION) {
+  if (version != VERSION && version != VERSION_INT8) {
     corrupt("format version ");
     sayNumber(version);
-    say(" is not supported (this simdnet reads version 1)");
+    say(" is not supported (this simdnet reads versions 1 and 2)");
     return E_VERSION;
   }
+  const int8 = version == VERSION_INT8;
   const dtype = <u32>load<u8>(ptr, 6);
-  if (dtype != 1 && dtype != 2) {
+  if (int8 ? dtype != DTYPE_INT8 : dtype != 1 && dtype != 2) {
     corrupt("unknown dtype code ");
     sayNumber(dtype);
-    say(" (expected 1 float32 or 2 float64)");
+    say(int8 ? " (format version 2 holds 3 int8)" : " (expected 1 float32 or 2 float64)");
     return E_DTYPE;
   }
-  const elem: u32 = dtype == 1 ? 4 : 8;
+  // Bytes per parameter in the file and in the workspace: 4 (f32), 8 (f64), or 1 for int8 (its own layout).
+  const elem: u32 = int8 ? 1 : dtype == 1 ? 4 : 8;
   const norm = <u32>load<u8>(ptr, 7);
   if (norm > 2) {
     corrupt("unknown normaliser code ");
@@ -347,8 +355,18 @@ export function validateModel(ptr: usize, len: usize): i32 {
   }
   const n0 = <u64>load<u32>(ptr, 24);
   const jsonEnd = pad8(archEnd + <u64>load<u32>(ptr, 12));
-  const normBytes: u64 = norm == 0 ? 0 : 16 * n0;
-  const expected = jsonEnd + normBytes + params * <u64>elem + 4;
+  // int8: f32 shift and scale per feature; per layer f32 scale[n], f32 b[n], i8 W[n·k] padded to 4 bytes.
+  const normBytes: u64 = norm == 0 ? 0 : (int8 ? 8 : 16) * n0;
+  let paramBytes = params * <u64>elem;
+  if (int8) {
+    paramBytes = 0;
+    for (let l: u32 = 1; l <= L; l++) {
+      const n = <u64>load<u32>(ptr + 24 + (<usize>l << 2));
+      const m = <u64>load<u32>(ptr + 24 + (<usize>(l - 1) << 2));
+      paramBytes += 8 * n + pad4(n * m);
+    }
+  }
+  const expected = jsonEnd + normBytes + paramBytes + 4;
   if (expected != <u64>len) {
     corrupt("the header describes ");
     sayNumber(expected);
@@ -367,7 +385,10 @@ export function validateModel(ptr: usize, len: usize): i32 {
     return E_CHECKSUM;
   }
   let p = ptr + <usize>jsonEnd;
-  if (norm != 0) {
+  if (int8) {
+    const code = validateInt8(ptr + 24, p, norm, L);
+    if (code < 0) return code;
+  } else if (norm != 0) {
     const count = <usize>n0;
     for (let i: usize = 0; i < count; i++) {
       const shift = load<f64>(p + (i << 3));
@@ -379,7 +400,7 @@ export function validateModel(ptr: usize, len: usize): i32 {
     }
     p += count << 4;
   }
-  for (let l: u32 = 1; l <= L; l++) {
+  for (let l: u32 = 1; l <= L && !int8; l++) {
     const n = <usize>load<u32>(ptr + 24 + (<usize>l << 2));
     const m = <usize>load<u32>(ptr + 24 + (<usize>(l - 1) << 2));
     const count = n * m + n;
@@ -404,12 +425,55 @@ export function validateModel(ptr: usize, len: usize): i32 {
   vNorm = norm;
   vSlope = slope;
   vDataOff = <usize>jsonEnd;
-  vDataBytes = <usize>(normBytes + params * <u64>elem);
+  vDataBytes = <usize>(normBytes + paramBytes);
   vMaxUnits = maxUnits;
   return 0;
 }
 
+/**
+ * The values of a version-2 (int8) file, after its header, JSON and length checks passed: the f32 normaliser
+ * (finite, scale ≠ 0), then per layer the f32 scales (finite, ≥ 0), the f32 biases (finite) and the zero
+ * padding after W. arch → the file's checked sizes (L + 1 u32), data → the first byte after the JSON block.
+ */
+function validateInt8(arch: usize, data: usize, norm: u32, L: u32): i32 {
+  let p = data;
+  const n0 = <usize>load<u32>(arch);
+  if (norm != 0) {
+    for (let i: usize = 0; i < n0; i++) {
+      const shift = load<f32>(p + (i << 2));
+      const scale = load<f32>(p + ((n0 + i) << 2));
+      if (!finite32(shift) || !finite32(scale) || scale == 0) {
+        corrupt("normaliser values are not finite (or a scale is zero)");
+        return E_NORMALIZER_VALUES;
+      }
+    }
+    p += n0 << 3;
+  }
+  for (let l: u32 = 1; l <= L; l++) {
+    const n = <usize>load<u32>(arch + (<usize>l << 2));
+    const k = <usize>load<u32>(arch + (<usize>(l - 1) << 2));
+    let ok = true;
+    for (let i: usize = 0; i < n; i++) {
+      const scale = load<f32>(p + (i << 2));
+      if (!finite32(scale) || scale < 0 || !finite32(load<f32>(p + ((n + i) << 2)))) { ok = false; break; }
+    }
+    const wBytes = n * k;
+    const end = p + (n << 3) + <usize>pad4(<u64>wBytes);
+    for (let q = p + (n << 3) + wBytes; q < end && ok; q++) if (load<u8>(q) != 0) ok = false;
+    if (!ok) {
+      corrupt("layer ");
+      sayNumber(l);
+      say(" holds a non-finite bias or scale, a negative scale, or nonzero padding");
+      return E_WEIGHTS;
+    }
+    p = end;
+  }
+  return 0;
+}
+
 // ---- model slots ----
+/** Byte offset of an int8 layer's f32 scales in its plan record (the dW field of training plans). */
+const LAYER_SCALE: usize = 20;
 // One 64-byte record per slot: 0 generation (u32)  4 in use  8 plan block  12 data (normaliser, then W, b)
 // 16 workspace block  20 capacity (examples)  24 n0  28 n_y  32 element size  36 normaliser (0 none)
 // 40 largest layer after the input  44 bytes of the plan block  48 bytes of the data
@@ -443,14 +507,29 @@ function outOfMemory(bytes: u64, what: string): i32 {
   return E_OUT_OF_MEMORY;
 }
 
-/** Bytes of one example in the workspace: the input column and two ping-pong activation columns. */
+/**
+ * Bytes of one example in the workspace. Float: the input column and two ping-pong activation columns.
+ * int8 (element size 1): its factor d (f64), two f32 rows of the widest layer (input included), and one
+ * quantised i16 row of that width padded to 16.
+ */
 @inline function exampleBytes(slot: usize): u64 {
-  return (<u64>load<u32>(slot, 24) + 2 * <u64>load<u32>(slot, 40)) * <u64>load<u32>(slot, 32);
+  const elem = <u64>load<u32>(slot, 32);
+  if (elem == 1) {
+    const widest = <u64>max<u32>(load<u32>(slot, 24), load<u32>(slot, 40));
+    return 8 + 8 * widest + 2 * <u64>padded16(<i32>widest);
+  }
+  return (<u64>load<u32>(slot, 24) + 2 * <u64>load<u32>(slot, 40)) * elem;
 }
 
 /** Points every layer's Z and A at the workspace for `capacity` examples (A aliases Z; layers alternate two buffers). */
 function bindWorkspace(slot: usize, ws: usize, capacity: u32): void {
   const plan = load<usize>(slot, 8);
+  if (load<u32>(slot, 32) == 1) { // int8: predictInt8 carves the workspace itself
+    store<i32>(plan, <i32>capacity, 8);
+    store<usize>(slot, ws, 16);
+    store<u32>(slot, capacity, 20);
+    return;
+  }
   const elem = <usize>load<u32>(slot, 32);
   const cap = <usize>capacity;
   const b0 = ws + <usize>load<u32>(slot, 24) * cap * elem;
@@ -491,7 +570,8 @@ export function loadModel(ptr: usize, len: usize, borrow: bool): i32 {
   const blockBytes = planBytes + (borrow ? 0 : <u64>vDataBytes);
   const block = tryAlloc(blockBytes);
   if (block == 0) return outOfMemory(blockBytes, "the model");
-  const perExample = (<u64>n0 + 2 * <u64>vMaxUnits) * <u64>elem;
+  const widest = <u64>max<u32>(n0, vMaxUnits);
+  const perExample = elem == 1 ? 8 + 8 * widest + 2 * <u64>padded16(<i32>widest) : (<u64>n0 + 2 * <u64>vMaxUnits) * <u64>elem;
   let capacity = INITIAL_WORKSPACE / perExample;
   if (capacity > INITIAL_CAPACITY) capacity = INITIAL_CAPACITY;
   if (capacity < 1) capacity = 1;
@@ -508,10 +588,24 @@ export function loadModel(ptr: usize, len: usize, borrow: bool): i32 {
   }
   memory.fill(plan, 0, <usize>planBytes);
   store<i32>(plan, <i32>L);
-  store<i32>(plan, elem == 4 ? 1 : 2, 4);
+  store<i32>(plan, elem == 4 ? 1 : elem == 8 ? 2 : <i32>DTYPE_INT8, 4);
   store<f64>(plan, vSlope, 16);
-  let p = data + (vNorm == 0 ? 0 : (<usize>n0 << 4));
-  for (let l: u32 = 0; l < L; l++) {
+  let p = data + (vNorm == 0 ? 0 : (<usize>n0 << (elem == 1 ? 3 : 4)));
+  for (let l: u32 = 0; l < L && elem == 1; l++) {
+    // int8 layers in the plan's records: units, inputs, activation, W (i8), b (f32) as for floats, and the
+    // f32 scales in the dW field (LAYER_SCALE), which inference never uses otherwise.
+    const layer = layerAt(plan, <i32>l);
+    const units = load<u32>(vSizes + (<usize>(l + 1) << 2));
+    const inputs = load<u32>(vSizes + (<usize>l << 2));
+    store<u32>(layer, units, 0);
+    store<u32>(layer, inputs, 4);
+    store<u32>(layer, <u32>load<u8>(vCodes + l), 8);
+    store<u32>(layer, <u32>p, LAYER_SCALE);
+    store<u32>(layer, <u32>(p + (<usize>units << 2)), 16);
+    store<u32>(layer, <u32>(p + (<usize>units << 3)), 12);
+    p += (<usize>units << 3) + <usize>pad4(<u64>units * <u64>inputs);
+  }
+  for (let l: u32 = 0; l < L && elem != 1; l++) {
     const layer = layerAt(plan, <i32>l);
     const units = load<u32>(vSizes + (<usize>(l + 1) << 2));
     const inputs = load<u32>(vSizes + (<usize>l << 2));
@@ -620,8 +714,10 @@ export function modelPredict(h: i32, input: usize, m: i32, output: usize): i32 {
       bindWorkspace(slot, grown, <u32>want);
     }
   }
-  if (load<u32>(slot, 32) == 4) predictChunks<f32>(slot, input, m, output);
-  else predictChunks<f64>(slot, input, m, output);
+  const elem = load<u32>(slot, 32);
+  if (elem == 4) predictChunks<f32>(slot, input, m, output);
+  else if (elem == 8) predictChunks<f64>(slot, input, m, output);
+  else predictInt8(slot, input, m, output);
   return 0;
 }
 
@@ -667,5 +763,71 @@ function predictChunks<T>(slot: usize, input: usize, m: i32, output: usize): voi
         dst += ny * 4;
       }
     }
+  }
+}
+
+/**
+ * The int8 forward pass (format version 2), examples-first: rows of the host's input are normalised in f32
+ * ((x − shift) / scale), then per layer each example's row is quantised to i16 (int8.ts), multiplied by the
+ * int8 weights in integers (gemmI8: bias-free z), and the bias and activation are applied in f32 by the same
+ * kernels as the float path, one example (a column of n units) at a time. Results do not depend on m or on the
+ * chunking: every example is computed on its own.
+ */
+function predictInt8(slot: usize, input: usize, m: i32, output: usize): void {
+  const plan = load<usize>(slot, 8);
+  const L = load<i32>(plan);
+  const slope = <f32>load<f64>(plan, 16);
+  const n0 = load<i32>(slot, 24);
+  const ny = load<i32>(slot, 28);
+  const norm = load<usize>(slot, 36);
+  const chunk = <i32>load<u32>(slot, 20);
+  const widest = <usize>max<u32>(<u32>n0, load<u32>(slot, 40));
+  const cap = <usize>chunk;
+  const d = load<usize>(slot, 16);
+  const bufA = d + (cap << 3);
+  const bufB = bufA + cap * widest * 4;
+  const q = bufB + cap * widest * 4;
+  for (let start = 0, mb = 0; start < m; start += mb) {
+    mb = min(chunk, m - start);
+    const src = input + <usize>start * <usize>n0 * 4;
+    const count = mb * n0;
+    if (norm != 0) normalizeRows(src, norm, bufA, n0, mb);
+    else memory.copy(bufA, src, <usize>count << 2);
+    let cur = bufA, next = bufB, k = n0;
+    for (let l = 0; l < L; l++) {
+      const layer = layerAt(plan, l);
+      const n = load<i32>(layer);
+      const act = load<i32>(layer, 8);
+      const bias = <usize>load<u32>(layer, 16);
+      const qRow = <usize>padded16(k) << 1;
+      for (let e = 0; e < mb; e++) store<f64>(d + (<usize>e << 3), quantizeI16(cur + <usize>e * <usize>k * 4, k, q + <usize>e * qRow));
+      gemmI8(n, k, mb, <usize>load<u32>(layer, 12), <usize>load<u32>(layer, LAYER_SCALE), q, d, next, n);
+      for (let e = 0; e < mb; e++) {
+        const z = next + <usize>e * <usize>n * 4;
+        if (act == SOFTMAX) softmaxForward<f32>(z, bias, z, n, 1);
+        else actForward<f32>(act, z, bias, z, n, 1, slope);
+      }
+      const t = cur;
+      cur = next;
+      next = t;
+      k = n;
+    }
+    memory.copy(output + <usize>start * <usize>ny * 4, cur, <usize>(mb * ny) << 2);
+  }
+}
+
+/** dst (mb rows of n0 f32) = f32(f32(x − shift) / scale) per feature, with the int8 file's f32 normaliser at norm. */
+function normalizeRows(src: usize, norm: usize, dst: usize, n0: i32, mb: i32): void {
+  const scales = norm + (<usize>n0 << 2);
+  const rowBytes = <usize>n0 << 2;
+  for (let e = 0; e < mb; e++) {
+    const x = src + <usize>e * rowBytes, y = dst + <usize>e * rowBytes;
+    let f: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; f + 16 <= rowBytes; f += 16) {
+        v128.store(y + f, f32x4.div(f32x4.sub(v128.load(x + f), v128.load(norm + f)), v128.load(scales + f)));
+      }
+    }
+    for (; f < rowBytes; f += 4) store<f32>(y + f, (load<f32>(x + f) - load<f32>(norm + f)) / load<f32>(scales + f));
   }
 }

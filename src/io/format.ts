@@ -9,6 +9,15 @@
 //      per layer l: W_l (n_l × n_{l-1}), b_l (n_l)         (in the dtype)
 //   end-4 u32 CRC-32 of every byte before it
 // The binary fields are what a reader needs; the JSON repeats them for people and must agree.
+//
+// Version 2 (int8 quantised weights, dtype code 3; written by quantizeInt8 + encodeModel): the same header and
+// JSON (whose dtype is "int8"), then
+//      f32 shift[n0], f32 scale[n0]                      (only with a normaliser)
+//      per layer l: f32 scale[n_l], f32 b[n_l], i8 W_l (n_l × n_{l-1}) zero-padded to 4 bytes
+//   end-4 u32 CRC-32
+// where W_l[r, j] ≈ q[r, j] · scale[r] (symmetric, one scale per output unit, |q| ≤ 127). decodeModel returns such
+// a file dequantised (dtype float32, W = f32(q · scale)) with the int8 values in `quantized`, so Network.load
+// runs it in float32; the edge ABI (assembly/model.ts) runs it in integers (assembly/int8.ts).
 
 import type { DType } from '../runtime/arena.js';
 import type { Normalizer } from '../data/normalize.js';
@@ -19,6 +28,9 @@ export type LayerActivation = keyof typeof LAYER_CODE;
 
 export const MAGIC = 0x54454e53; // "SNET" read as a little-endian u32
 export const FORMAT_VERSION = 1;
+/** The version of int8 files (dtype code 3). */
+export const FORMAT_VERSION_INT8 = 2;
+const DTYPE_INT8 = 3;
 /** Upper bounds that keep a hostile header from asking for absurd allocations. */
 export const MAX_LAYERS = 256;
 export const MAX_UNITS = 1 << 24;
@@ -35,6 +47,11 @@ export interface ModelRecord {
   meta: Record<string, unknown>;
   /** Per layer: W row-major then b. */
   weights: { W: Float64Array | Float32Array; b: Float64Array | Float32Array }[];
+  /**
+   * int8 models only: per layer the weights as int8 (row-major) and one f32 scale per output unit. `weights`
+   * then holds W = f32(q · scale) and the f32 biases, `dtype` is float32, and encodeModel writes version 2.
+   */
+  quantized?: { q: Int8Array; scale: Float32Array }[];
 }
 
 const CRC_TABLE = (() => {
@@ -57,8 +74,9 @@ export function crc32(bytes: Uint8Array): number {
 // Not `(n + 7) & ~7`: the bitwise form wraps at 2^31, and n comes from an untrusted u32 JSON length.
 const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 
-/** Serialises a model record. */
+/** Serialises a model record (version 2 when it holds `quantized` weights). */
 export function encodeModel(rec: ModelRecord): Uint8Array {
+  if (rec.quantized !== undefined) return encodeInt8(rec);
   const L = rec.layers.length - 1;
   const elem = rec.dtype === 'float32' ? 4 : 8;
   const json = new TextEncoder().encode(JSON.stringify({
@@ -112,14 +130,19 @@ export function decodeModel(input: Uint8Array | ArrayBuffer): ModelRecord {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) throw corrupt('wrong magic number (expected "SNET")');
   const version = dv.getUint16(4, true);
-  if (version !== FORMAT_VERSION) throw corrupt(`format version ${version} is not supported (this simdnet reads version ${FORMAT_VERSION})`);
+  if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_INT8) {
+    throw corrupt(`format version ${version} is not supported (this simdnet reads versions ${FORMAT_VERSION} and ${FORMAT_VERSION_INT8})`);
+  }
+  const int8 = version === FORMAT_VERSION_INT8;
   const stored = dv.getUint32(bytes.length - 4, true);
   const actual = crc32(bytes.subarray(0, bytes.length - 4));
   if (stored !== actual) throw corrupt(`checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the bytes are corrupt or truncated`);
   const dtypeCode = dv.getUint8(6);
-  if (dtypeCode !== 1 && dtypeCode !== 2) throw corrupt(`unknown dtype code ${dtypeCode}`);
-  const dtype: DType = dtypeCode === 1 ? 'float32' : 'float64';
-  const elem = dtypeCode === 1 ? 4 : 8;
+  if (int8 ? dtypeCode !== DTYPE_INT8 : dtypeCode !== 1 && dtypeCode !== 2) {
+    throw corrupt(`unknown dtype code ${dtypeCode}${int8 ? ' (format version 2 holds 3 int8)' : ''}`);
+  }
+  const dtype: DType = dtypeCode === 2 ? 'float64' : 'float32';
+  const elem = dtypeCode === 2 ? 8 : 4;
   const normCode = dv.getUint8(7);
   if (normCode > 2) throw corrupt(`unknown normaliser code ${normCode}`);
   const L = dv.getUint32(8, true);
@@ -148,8 +171,8 @@ export function decodeModel(input: Uint8Array | ArrayBuffer): ModelRecord {
   let parameters = 0;
   for (let l = 1; l <= L; l++) parameters += layers[l]! * layers[l - 1]! + layers[l]!;
   if (parameters > MAX_PARAMETERS) throw corrupt(`${parameters} parameters exceed the limit of ${MAX_PARAMETERS}`);
-  const normBytes = normCode === 0 ? 0 : 16 * layers[0]!;
-  const expected = jsonEnd + normBytes + parameters * elem + 4;
+  const normBytes = normCode === 0 ? 0 : (int8 ? 8 : 16) * layers[0]!;
+  const expected = jsonEnd + (int8 ? int8DataBytes(layers, normCode !== 0) : normBytes + parameters * elem) + 4;
   if (expected !== bytes.length) throw corrupt(`the header describes ${expected} bytes but there are ${bytes.length}`);
   let meta: Record<string, unknown>;
   try {
@@ -159,7 +182,7 @@ export function decodeModel(input: Uint8Array | ArrayBuffer): ModelRecord {
   } catch (e) {
     throw corrupt(`the JSON header does not parse (${(e as Error).message})`);
   }
-  if (meta.dtype !== dtype || JSON.stringify(meta.layers) !== JSON.stringify(layers) || JSON.stringify(meta.activations) !== JSON.stringify(activations)) {
+  if (meta.dtype !== (int8 ? 'int8' : dtype) || JSON.stringify(meta.layers) !== JSON.stringify(layers) || JSON.stringify(meta.activations) !== JSON.stringify(activations)) {
     throw corrupt('the JSON header disagrees with the binary architecture');
   }
   let off = jsonEnd;
@@ -168,12 +191,16 @@ export function decodeModel(input: Uint8Array | ArrayBuffer): ModelRecord {
     const n0 = layers[0]!;
     const shift = new Float64Array(n0);
     const scale = new Float64Array(n0);
-    for (let i = 0; i < n0; i++) shift[i] = dv.getFloat64(off + 8 * i, true);
-    for (let i = 0; i < n0; i++) scale[i] = dv.getFloat64(off + 8 * (n0 + i), true);
+    const width = int8 ? 4 : 8;
+    const read = (at: number): number => (int8 ? dv.getFloat32(at, true) : dv.getFloat64(at, true));
+    for (let i = 0; i < n0; i++) shift[i] = read(off + width * i);
+    for (let i = 0; i < n0; i++) scale[i] = read(off + width * (n0 + i));
     if (!shift.every(Number.isFinite) || !scale.every((s) => Number.isFinite(s) && s !== 0)) throw corrupt('normaliser values are not finite');
     normalizer = { kind: normCode === 1 ? 'standardize' : 'minmax', shift, scale };
     off += normBytes;
   }
+  const { format: _f, version: _v, dtype: _d, layers: _l, activations: _a, leakySlope: _s, normalize: _n, ...rest } = meta;
+  if (int8) return { dtype, layers, activations, leakySlope, normalizer, meta: rest, ...readInt8(dv, off, layers) };
   const weights: ModelRecord['weights'] = [];
   const read = (count: number): Float32Array | Float64Array => {
     const arr = dtype === 'float32' ? new Float32Array(count) : new Float64Array(count);
@@ -189,6 +216,142 @@ export function decodeModel(input: Uint8Array | ArrayBuffer): ModelRecord {
     if (!W.every(Number.isFinite) || !b.every(Number.isFinite)) throw corrupt(`layer ${l} holds a non-finite weight`);
     weights.push({ W, b });
   }
-  const { format: _f, version: _v, dtype: _d, layers: _l, activations: _a, leakySlope: _s, normalize: _n, ...rest } = meta;
   return { dtype, layers, activations, leakySlope, normalizer, meta: rest, weights };
+}
+
+/** Writes the header, architecture block and JSON of a file with `dataBytes` bytes of values; returns the bytes and where the values start. */
+function header(rec: ModelRecord, version: number, dtypeCode: number, jsonDtype: string, dataBytes: number): { bytes: Uint8Array; dv: DataView; off: number } {
+  const L = rec.layers.length - 1;
+  const json = new TextEncoder().encode(JSON.stringify({
+    format: 'simdnet-model', version, dtype: jsonDtype, layers: rec.layers,
+    activations: rec.activations, leakySlope: rec.leakySlope, normalize: rec.normalizer?.kind ?? 'none', ...rec.meta,
+  }));
+  const archEnd = pad8(24 + 4 * (L + 1) + L);
+  const jsonEnd = pad8(archEnd + json.length);
+  const bytes = new Uint8Array(jsonEnd + dataBytes + 4);
+  const dv = new DataView(bytes.buffer);
+  dv.setUint32(0, MAGIC, true);
+  dv.setUint16(4, version, true);
+  dv.setUint8(6, dtypeCode);
+  dv.setUint8(7, rec.normalizer === null ? 0 : rec.normalizer.kind === 'standardize' ? 1 : 2);
+  dv.setUint32(8, L, true);
+  dv.setUint32(12, json.length, true);
+  dv.setFloat64(16, rec.leakySlope, true);
+  rec.layers.forEach((n, i) => dv.setUint32(24 + 4 * i, n, true));
+  rec.activations.forEach((a, i) => dv.setUint8(24 + 4 * (L + 1) + i, LAYER_CODE[a]));
+  bytes.set(json, archEnd);
+  return { bytes, dv, off: jsonEnd };
+}
+
+const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/** Bytes of the values of an int8 file: f32 normaliser, then per layer f32 scales and biases and padded int8 W. */
+function int8DataBytes(layers: number[], normalizer: boolean): number {
+  let total = normalizer ? 8 * layers[0]! : 0;
+  for (let l = 1; l < layers.length; l++) total += 8 * layers[l]! + pad4(layers[l]! * layers[l - 1]!);
+  return total;
+}
+
+function encodeInt8(rec: ModelRecord): Uint8Array {
+  const q = rec.quantized!;
+  const L = rec.layers.length - 1;
+  if (q.length !== L) throw new Error(`simdnet: an int8 model needs quantized weights for each of its ${L} layers`);
+  const { bytes, dv, off: start } = header(rec, FORMAT_VERSION_INT8, DTYPE_INT8, 'int8', int8DataBytes(rec.layers, rec.normalizer !== null));
+  let off = start;
+  if (rec.normalizer) {
+    for (const v of rec.normalizer.shift) { dv.setFloat32(off, v, true); off += 4; }
+    for (const v of rec.normalizer.scale) { dv.setFloat32(off, v, true); off += 4; }
+  }
+  for (let l = 0; l < L; l++) {
+    const n = rec.layers[l + 1]!;
+    const k = rec.layers[l]!;
+    const { q: W, scale } = q[l]!;
+    if (W.length !== n * k || scale.length !== n || rec.weights[l]!.b.length !== n) throw new Error(`simdnet: layer ${l + 1}'s quantized weights do not match its ${n}×${k} shape`);
+    for (const v of scale) { dv.setFloat32(off, v, true); off += 4; }
+    for (const v of rec.weights[l]!.b) { dv.setFloat32(off, v, true); off += 4; }
+    bytes.set(new Uint8Array(W.buffer, W.byteOffset, W.length), off);
+    off += pad4(n * k);
+  }
+  dv.setUint32(off, crc32(bytes.subarray(0, off)), true);
+  return bytes;
+}
+
+/** Rounds to the nearest integer, ties to even (as WebAssembly's nearest). */
+export function roundEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Quantises a model's weights to int8: per output unit r, scale_r = f32(max_j |W[r, j]| / 127) and
+ * q[r, j] = roundEven(W[r, j] / scale_r) (|q| ≤ 127; a zero row gets scale 0). Biases stay f32, the normaliser
+ * is rounded to f32. Returns the record encodeModel writes as version 2: `quantized` holds q and the scales,
+ * `weights` the dequantised f32 values f32(q · scale) that a float network runs.
+ */
+export function quantizeInt8(rec: ModelRecord): ModelRecord {
+  if (rec.quantized !== undefined) return rec;
+  const L = rec.layers.length - 1;
+  const quantized: NonNullable<ModelRecord['quantized']> = [];
+  const weights: ModelRecord['weights'] = [];
+  for (let l = 0; l < L; l++) {
+    const n = rec.layers[l + 1]!;
+    const k = rec.layers[l]!;
+    const { W, b } = rec.weights[l]!;
+    const q = new Int8Array(n * k);
+    const scale = new Float32Array(n);
+    const Wd = new Float32Array(n * k);
+    for (let r = 0; r < n; r++) {
+      let amax = 0;
+      for (let j = 0; j < k; j++) amax = Math.max(amax, Math.abs(W[r * k + j]!));
+      const s = Math.fround(amax / 127);
+      scale[r] = s;
+      if (s === 0) continue;
+      for (let j = 0; j < k; j++) {
+        const v = Math.max(-127, Math.min(127, roundEven(W[r * k + j]! / s)));
+        q[r * k + j] = v;
+        Wd[r * k + j] = Math.fround(v * s);
+      }
+    }
+    quantized.push({ q, scale });
+    weights.push({ W: Wd, b: Float32Array.from(b) });
+  }
+  const normalizer = rec.normalizer === null ? null
+    : { kind: rec.normalizer.kind, shift: Float64Array.from(rec.normalizer.shift, Math.fround), scale: Float64Array.from(rec.normalizer.scale, Math.fround) };
+  if (normalizer && !normalizer.scale.every((v) => v !== 0 && Number.isFinite(v))) throw new Error('simdnet: the normaliser does not fit in float32 (a scale rounds to 0 or infinity)');
+  return { ...rec, dtype: 'float32', normalizer, weights, quantized };
+}
+
+/** The values of an int8 file from `off` (lengths already checked): quantized weights and their dequantised f32 copy. */
+function readInt8(dv: DataView, start: number, layers: number[]): Pick<ModelRecord, 'weights' | 'quantized'> {
+  let off = start;
+  const weights: ModelRecord['weights'] = [];
+  const quantized: NonNullable<ModelRecord['quantized']> = [];
+  for (let l = 1; l < layers.length; l++) {
+    const n = layers[l]!;
+    const k = layers[l - 1]!;
+    const scale = new Float32Array(n);
+    const b = new Float32Array(n);
+    for (let i = 0; i < n; i++) scale[i] = dv.getFloat32(off + 4 * i, true);
+    for (let i = 0; i < n; i++) b[i] = dv.getFloat32(off + 4 * (n + i), true);
+    off += 8 * n;
+    if (!scale.every((v) => Number.isFinite(v) && v >= 0) || !b.every(Number.isFinite)) {
+      throw corrupt(`layer ${l} holds a non-finite bias or scale, a negative scale, or nonzero padding`);
+    }
+    const q = new Int8Array(dv.buffer.slice(dv.byteOffset + off, dv.byteOffset + off + n * k));
+    for (let i = n * k; i < pad4(n * k); i++) {
+      if (dv.getUint8(off + i) !== 0) throw corrupt(`layer ${l} holds a non-finite bias or scale, a negative scale, or nonzero padding`);
+    }
+    off += pad4(n * k);
+    const W = new Float32Array(n * k);
+    for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) W[r * k + j] = Math.fround(q[r * k + j]! * scale[r]!);
+    weights.push({ W, b });
+    quantized.push({ q, scale });
+  }
+  return { weights, quantized };
+}
+
+/** The bytes of a saved model (version 1) quantised to int8 (version 2, see quantizeInt8); an int8 file is returned as it is. */
+export function quantizeModel(bytes: Uint8Array): Uint8Array {
+  const rec = decodeModel(bytes);
+  return rec.quantized !== undefined ? bytes : encodeModel(quantizeInt8(rec));
 }

@@ -34,7 +34,9 @@ function craftedCases(): { name: string; bytes: Uint8Array; code: number; messag
   return [
     { name: 'empty', bytes: new Uint8Array(0), code: E.TRUNCATED, message: /only 0 bytes \(truncated or empty\)/ },
     { name: 'magic', bytes: edit(small, (_, b) => { b[0] = 0x50; }), code: E.MAGIC, message: /wrong magic number/ },
-    { name: 'version 2', bytes: edit(small, (dv) => dv.setUint16(4, 2, true)), code: E.VERSION, message: /format version 2 is not supported/ },
+    { name: 'version 3', bytes: edit(small, (dv) => dv.setUint16(4, 3, true)), code: E.VERSION, message: /format version 3 is not supported \(this simdnet reads versions 1 and 2\)/ },
+    { name: 'version 2 (int8) with a float dtype', bytes: edit(small, (dv) => dv.setUint16(4, 2, true)), code: E.DTYPE, message: /unknown dtype code 1 \(format version 2 holds 3 int8\)/ },
+    { name: 'version 1 with the int8 dtype', bytes: edit(small, (dv) => dv.setUint8(6, 3)), code: E.DTYPE, message: /unknown dtype code 3 \(expected 1 float32 or 2 float64\)/ },
     { name: 'dtype 0', bytes: edit(small, (dv) => dv.setUint8(6, 0)), code: E.DTYPE, message: /unknown dtype code 0/ },
     { name: 'dtype 3', bytes: edit(small, (dv) => dv.setUint8(6, 3)), code: E.DTYPE, message: /unknown dtype code 3/ },
     { name: 'normaliser 3', bytes: edit(small, (dv) => dv.setUint8(7, 3)), code: E.NORMALIZER, message: /unknown normaliser code 3/ },

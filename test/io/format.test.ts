@@ -174,7 +174,8 @@ describe('damaged and foreign bytes', () => {
       net.dispose();
       const L = 2;
       const cases: [Uint8Array, RegExp][] = [
-        [edit((dv) => dv.setUint16(4, FORMAT_VERSION + 1, true)), new RegExp(`format version ${FORMAT_VERSION + 1} is not supported \\(this simdnet reads version ${FORMAT_VERSION}\\)`)],
+        [edit((dv) => dv.setUint16(4, FORMAT_VERSION + 2, true)), new RegExp(`format version ${FORMAT_VERSION + 2} is not supported \\(this simdnet reads versions ${FORMAT_VERSION} and ${FORMAT_VERSION + 1}\\)`)],
+        [edit((dv) => dv.setUint16(4, FORMAT_VERSION + 1, true)), /unknown dtype code 2 \(format version 2 holds 3 int8\)/],
         [edit((dv) => dv.setUint16(4, 0, true)), /format version 0 is not supported/],
         [edit((dv) => dv.setUint8(6, 3)), /unknown dtype code 3/],
         [edit((dv) => dv.setUint8(6, 1)), /the header describes \d+ bytes but there are \d+/],

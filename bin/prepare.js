@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm ci` / `npm install` in a checkout run `prepare`, and npx runs it again when it links the project
-// for `npx simdnet`. Rebuilding only when a source is newer than the outputs keeps that second run instant.
+// In a source checkout, bin/simdnet.js runs this before the CLI: it builds build/*.wasm and dist/ when a
+// source is newer than the outputs (the first `npx simdnet` after `npm ci`), else returns at once.
+// Not shipped (the package has no `prepare`; `npm pack` builds in `prepack`). Output goes to stderr.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,8 +20,7 @@ function newest(path) {
 const outputs = OUTPUTS.map((p) => join(root, p));
 const fresh = outputs.every(existsSync) &&
   Math.min(...outputs.map((p) => statSync(p).mtimeMs)) >= Math.max(...SOURCES.map((p) => newest(join(root, p))));
-if (fresh) {
-  console.log('simdnet: build/ and dist/ are up to date');
-} else {
-  execSync('npm run build', { cwd: root, stdio: 'inherit' });
+if (!fresh) {
+  console.error('simdnet: building build/*.wasm and dist/ from this checkout (npm run build)…');
+  execSync('npm run build', { cwd: root, stdio: ['ignore', 2, 2] });
 }

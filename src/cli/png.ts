@@ -4,6 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { optionalImportFailed } from '../runtime/optional.js';
 
 type ResvgModule = typeof import('@resvg/resvg-wasm');
 
@@ -12,7 +13,7 @@ let resvg: Promise<ResvgModule> | undefined;
 /** Loads and initialises resvg-wasm once. */
 function loadResvg(): Promise<ResvgModule> {
   resvg ??= (async () => {
-    const mod = await import('@resvg/resvg-wasm');
+    const mod = await import('@resvg/resvg-wasm').catch((e: unknown) => optionalImportFailed(e, '@resvg/resvg-wasm', 'writing a PNG plot'));
     const wasmPath = createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm');
     await mod.initWasm(await readFile(wasmPath));
     return mod;

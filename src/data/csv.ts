@@ -1,10 +1,26 @@
 /**
  * CSV data sets: a header row naming the columns, then one example per row. Parsing (quotes,
  * embedded commas and newlines, CRLF, BOM) is csv-parse's synchronous parser, which runs in
- * Node and browsers alike; this module turns the parsed table into a numeric matrix plus a label
- * column.
+ * Node (an optional dependency, loaded on first use); this module turns the parsed table into a
+ * numeric matrix plus a label column.
  */
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import { optionalImportFailed } from '../runtime/optional.js';
+
+type CsvParse = (input: string, options: Record<string, unknown>) => unknown;
+let csvParse: CsvParse | undefined;
+
+/** csv-parse (an optional dependency), loaded synchronously on first use; a missing one names `npm install csv-parse`. */
+function parse(input: string, options: Record<string, unknown>): unknown {
+  if (csvParse === undefined) {
+    try {
+      csvParse = (createRequire(import.meta.url)('csv-parse/sync') as { parse: CsvParse }).parse;
+    } catch (e) {
+      optionalImportFailed(e, 'csv-parse', 'reading CSV files');
+    }
+  }
+  return csvParse(input, options);
+}
 
 /** A parsed CSV file: the header and the data rows as strings. */
 export interface CsvTable {

@@ -10,6 +10,8 @@
  * the caller's bytes would create real files.
  */
 import type { DataMatrix } from './planar.js';
+import { host } from '../runtime/host.js';
+import { optionalImportFailed } from '../runtime/optional.js';
 
 /** Numeric typed arrays an HDF5 integer or float dataset can be read into. */
 export type NumericArray =
@@ -55,7 +57,7 @@ function loadH5wasm(): Promise<H5wasm> {
   h5wasmModule ??= import('h5wasm').then(async (h5wasm) => {
     await h5wasm.ready;
     return h5wasm;
-  });
+  }, (e: unknown) => optionalImportFailed(e, 'h5wasm', 'reading HDF5 files'));
   return h5wasmModule;
 }
 
@@ -237,16 +239,11 @@ export function labelRow(labels: Hdf5Dataset, name: string): DataMatrix {
  */
 export async function loadCatDataset(dir: string | URL, options: LoadCatDatasetOptions = {}): Promise<CatDataset> {
   const scale = options.scale ?? true;
-  // Imported here so that browser bundles never see node: modules.
-  const [{ readFile }, { join }, { fileURLToPath }] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-    import('node:url'),
-  ]);
-  const directory = dir instanceof URL ? fileURLToPath(dir) : dir;
+  // Through the host (runtime/host.ts), so that browser bundles never see node: modules; in a page, dir is a URL.
+  const base = dir instanceof URL ? dir : host().pathToUrl(dir.endsWith('/') ? dir : `${dir}/`);
   const [trainBytes, testBytes] = await Promise.all([
-    readFile(join(directory, 'train_catvnoncat.h5')),
-    readFile(join(directory, 'test_catvnoncat.h5')),
+    host().readFile(new URL('train_catvnoncat.h5', base)),
+    host().readFile(new URL('test_catvnoncat.h5', base)),
   ]);
   const train = await readHdf5Datasets(trainBytes, ['train_set_x', 'train_set_y', 'list_classes']);
   const test = await readHdf5Datasets(testBytes, ['test_set_x', 'test_set_y']);

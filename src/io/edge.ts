@@ -8,7 +8,8 @@
 // memory minimum so the bytes fit with slack. At run time the module's first allocation covers exactly
 // those bytes, so they are never reused, and the model runs from them in place.
 import { decodeModel } from './format.js';
-import type { Build } from '../runtime/load.js';
+import { bundledUrl, readBundled, type Build } from '../runtime/load.js';
+import type { WasmBytes } from '../runtime/host.js';
 
 /** Options of exportEdgeWasm. */
 export interface EdgeExportOptions {
@@ -35,24 +36,13 @@ export interface EdgeExports {
   last_error(ptrOut: number): number;
 }
 
-/** URL of a bundled edge template; the same relative path works from src/io and dist/io. */
+/** URL of a bundled edge template (one literal URL per file in runtime/load.ts, which bundlers see). */
 export function edgeTemplateUrl(build: Build): URL {
-  return new URL(`../../build/simdnet.edge.${build}.wasm`, import.meta.url);
+  return bundledUrl(build === 'scalar' ? 'edge.scalar' : 'edge.simd');
 }
 
-async function readTemplate(build: Build): Promise<Uint8Array> {
-  const url = edgeTemplateUrl(build);
-  if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      return new Uint8Array(await readFile(url));
-    } catch (cause) {
-      throw new Error(`simdnet: cannot read the ${build} edge template at ${url.pathname}; run \`npm run asbuild\` in a source checkout`, { cause });
-    }
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`simdnet: fetching the ${build} edge template from ${url} failed with HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+function readTemplate(build: Build): Promise<Uint8Array> {
+  return readBundled(build === 'scalar' ? 'edge.scalar' : 'edge.simd');
 }
 
 function toBytes(source: BufferSource | Uint8Array): Uint8Array {
@@ -279,7 +269,7 @@ export function edgeLastError(ex: Pick<EdgeExports, 'memory' | 'last_error'>): s
  * predict(in_ptr, m, out_ptr), input_size(), output_size(), alloc(bytes), free(ptr), last_error(ptr_out) and
  * memory. The model is validated first (decodeModel), and the result is checked by instantiating it.
  */
-export async function exportEdgeWasm(modelBytes: Uint8Array, options: EdgeExportOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+export async function exportEdgeWasm(modelBytes: Uint8Array, options: EdgeExportOptions = {}): Promise<WasmBytes> {
   if (!(modelBytes instanceof Uint8Array)) throw new Error('simdnet: exportEdgeWasm needs the model bytes as a Uint8Array');
   const build = options.build ?? 'scalar';
   if (build !== 'simd' && build !== 'scalar') throw new Error(`simdnet: unknown build '${String(build)}'; expected 'simd' or 'scalar'`);
@@ -303,7 +293,7 @@ export async function exportEdgeWasm(modelBytes: Uint8Array, options: EdgeExport
  * The baking step alone: puts `modelBytes` into a copy of the edge template as they are, without checking
  * them (the module validates them itself on its first call; tests use this to bake hostile bytes).
  */
-export async function bakeEdgeModule(template: Uint8Array, modelBytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+export async function bakeEdgeModule(template: Uint8Array, modelBytes: Uint8Array): Promise<WasmBytes> {
   const sections = parseSections(template);
   if (sections.some((s) => s.id === SECTION.import)) throw new Error('simdnet: the edge template must not import anything');
 

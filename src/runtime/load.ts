@@ -1,8 +1,9 @@
 // Finds, compiles and instantiates the kernel module: bundled file, bytes or a precompiled Module.
-// Nothing here touches `fs`, `fetch` or `window` until a load actually needs it.
+// Nothing here imports a `node:` module (host.ts reads files); nothing is fetched until a load needs it.
 import { instantiate } from '@assemblyscript/loader';
 import { relaxedSimd, simd } from 'wasm-feature-detect';
 import type { KernelExports } from './abi.js';
+import { host, HttpError } from './host.js';
 import { checkTuning, instantiateThreaded, threadsUnavailableReason, ThreadPool, type ThreadTuning } from './threads.js';
 
 /** Which kernel binary: v128 SIMD, SIMD with relaxed_madd, or the scalar twin for hosts without SIMD. */
@@ -14,6 +15,12 @@ export interface LoadOptions {
   build?: Build | 'auto';
   /** Compiled module or raw bytes of either build; overrides the bundled file. With threads > 1: the threads build's bytes. */
   source?: WebAssembly.Module | BufferSource;
+  /**
+   * Where to fetch the kernel module instead of the bundled file: a URL (relative to the page) for the build
+   * it holds, or a function from the build ('simd' | 'relaxed' | 'scalar' | 'threads') to its URL, e.g.
+   * `(build) => \`/wasm/simdnet.\${build}.wasm\`` after copying node_modules/simdnet/build/*.wasm there.
+   */
+  wasmUrl?: string | URL | ((build: WasmFile) => string | URL);
   /**
    * Threads that share the large GEMMs, the calling one included (default 1). Above 1, the threads
    * build (SIMD, shared memory) runs on threads − 1 workers (worker_threads / Web Workers) plus the
@@ -40,27 +47,88 @@ export interface LoadedModule {
 /** Largest thread count accepted. */
 const MAX_THREADS = 64;
 
-/** URL of a bundled binary; the same relative path works from src/runtime and dist/runtime. */
-export function bundledUrl(build: Build | 'threads'): URL {
-  return new URL(`../../build/simdnet.${build}.wasm`, import.meta.url);
+/** Every binary the package ships: the kernel builds, the threads build and the two edge templates. */
+export type WasmFile = Build | 'threads' | 'edge.simd' | 'edge.scalar';
+
+/**
+ * URL of a shipped binary; the same relative path works from src/runtime and dist/runtime. One literal
+ * `new URL('…', import.meta.url)` per file, so that bundlers (Vite, webpack, Rollup plugins) see each file,
+ * emit it and rewrite its URL; only the build picked at run time is fetched.
+ */
+export function bundledUrl(file: WasmFile): URL {
+  switch (file) {
+    case 'simd': return new URL('../../build/simdnet.simd.wasm', import.meta.url);
+    case 'relaxed': return new URL('../../build/simdnet.relaxed.wasm', import.meta.url);
+    case 'scalar': return new URL('../../build/simdnet.scalar.wasm', import.meta.url);
+    case 'threads': return new URL('../../build/simdnet.threads.wasm', import.meta.url);
+    case 'edge.simd': return new URL('../../build/simdnet.edge.simd.wasm', import.meta.url);
+    case 'edge.scalar': return new URL('../../build/simdnet.edge.scalar.wasm', import.meta.url);
+    default: throw new Error(`simdnet: no bundled binary '${String(file)}'`);
+  }
 }
 
-/** Reads the bundled binary with fs in Node and fetch elsewhere. */
-export async function readBundled(build: Build | 'threads'): Promise<Uint8Array> {
-  const url = bundledUrl(build);
-  if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      return new Uint8Array(await readFile(url));
-    } catch (cause) {
-      throw new Error(`simdnet: cannot read the ${build} kernel module at ${url.pathname}; run \`npm run asbuild\` in a source checkout`, { cause });
+/** Binaries embedded in the JS by `simdnet/inline`: base64 of the gzipped .wasm, decoded on first use. */
+const embedded = new Map<WasmFile, string | Promise<Uint8Array>>();
+
+/** Registers embedded binaries (dist/inline-wasm.js calls this); they win over the bundled URLs. */
+export function embedWasm(files: Partial<Record<WasmFile, string>>): void {
+  for (const [file, base64] of Object.entries(files)) embedded.set(file as WasmFile, base64);
+}
+
+async function gunzipBase64(base64: string): Promise<Uint8Array> {
+  const binary = atob(base64);
+  const gz = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) gz[i] = binary.charCodeAt(i);
+  const stream = new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Where a build is fetched from, when `wasmUrl` overrides the bundled location. */
+function overrideUrl(file: WasmFile, wasmUrl: LoadOptions['wasmUrl']): URL | null {
+  if (wasmUrl === undefined) return null;
+  const chosen = typeof wasmUrl === 'function' ? wasmUrl(file) : wasmUrl;
+  if (typeof chosen !== 'string' && !(chosen instanceof URL)) {
+    throw new Error(`simdnet: wasmUrl must be a string, a URL or a function (build) => string | URL; got ${typeof chosen}`);
+  }
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
+  return base === undefined ? new URL(chosen) : new URL(chosen, base);
+}
+
+/**
+ * The bytes of a shipped binary: embedded (`simdnet/inline`), else from `wasmUrl`, else from the URL the
+ * bundler or package gives it (disk in Node, fetch elsewhere). A 404 says how to make the file reachable.
+ */
+export async function readBundled(file: WasmFile, wasmUrl?: LoadOptions['wasmUrl']): Promise<Uint8Array> {
+  const url = overrideUrl(file, wasmUrl);
+  if (url === null) {
+    const held = embedded.get(file);
+    if (held !== undefined) {
+      const bytes = typeof held === 'string' ? gunzipBase64(held) : held;
+      embedded.set(file, bytes);
+      return bytes;
     }
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`simdnet: fetching the ${build} kernel module from ${url} failed with HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+  const where = url ?? bundledUrl(file);
+  try {
+    return await host().readFile(where);
+  } catch (cause) {
+    throw new Error(missingMessage(file, where, cause, url !== null), { cause });
+  }
 }
 
+function missingMessage(file: WasmFile, url: URL, cause: unknown, overridden: boolean): string {
+  const name = `simdnet.${file}.wasm`;
+  const status = cause instanceof HttpError ? `HTTP ${cause.status}` : (cause as Error).message;
+  if (url.protocol === 'file:' && !(cause instanceof HttpError)) {
+    return `simdnet: cannot read the ${file} kernel module at ${url.pathname} (${status}); in a source checkout run \`npm run asbuild\``;
+  }
+  const head = `simdnet: fetching the ${file} kernel module from ${url.href} failed (${status}).`;
+  if (overridden) return `${head} Check the wasmUrl option: serve node_modules/simdnet/build/${name} at that URL.`;
+  return `${head} The page's bundler did not serve simdnet's .wasm files. Fix one of: ` +
+    `import from 'simdnet/inline' (kernels embedded in the JS, no .wasm to serve; use it with esbuild and CDNs); ` +
+    `or copy node_modules/simdnet/build/*.wasm next to your page and pass { wasmUrl: (build) => \`/simdnet.\${build}.wasm\` } ` +
+    `to Network.create / Kernels.load (Vite and webpack 5 emit them without configuration).`;
+}
 /** True when this host can compile WASM SIMD. */
 export async function hostHasSimd(): Promise<boolean> {
   return simd();
@@ -112,7 +180,7 @@ export async function loadModule(options: LoadOptions = {}): Promise<LoadedModul
     if (build === 'relaxed' && !(await hostHasRelaxedSimd())) {
       throw new Error('simdnet: this host does not support relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd); load with build: "simd" or "auto"');
     }
-    source = await readBundled(build);
+    source = await readBundled(build, options.wasmUrl);
   }
   let result;
   try {
@@ -133,7 +201,7 @@ export async function loadModule(options: LoadOptions = {}): Promise<LoadedModul
 
 /** The threads build on a shared memory plus threads − 1 workers; a worker failure leaves the main instance on one thread. */
 async function loadThreaded(options: LoadOptions, threads: number): Promise<LoadedModule> {
-  const bytes = options.source !== undefined ? toBytes(options.source as BufferSource) : await readBundled('threads');
+  const bytes = options.source !== undefined ? toBytes(options.source as BufferSource) : await readBundled('threads', options.wasmUrl);
   let loaded;
   try {
     loaded = await instantiateThreaded(bytes, options.threadTuning);

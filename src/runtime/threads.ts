@@ -6,6 +6,7 @@
 // Where SharedArrayBuffer is missing (a browser page without cross-origin isolation) or workers
 // cannot be started, loading falls back to one thread and says why (Kernels.threadsFallback).
 import type { KernelExports } from './abi.js';
+import { host, type WasmBytes } from './host.js';
 
 /** Exports the threads build adds (assembly/threads.ts). */
 export interface ThreadExports {
@@ -92,11 +93,7 @@ function isNode(): boolean {
 
 /** Hardware threads of this host (1 when unknown). */
 async function hardwareThreads(): Promise<number> {
-  if (isNode()) {
-    const os = await import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  }
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return host().hardwareThreads();
 }
 
 /** Whether the calling thread may block in Atomics.wait: Node (any thread) and Web Workers may, a page's main thread may not. */
@@ -111,7 +108,7 @@ function callerMayBlock(): boolean {
  * Workers use it, so their instantiation cannot re-apply the static data (GEMM scratch, the edge
  * loader's tables) over the live memory the main instance already uses.
  */
-export function withPassiveData(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+export function withPassiveData(bytes: Uint8Array): WasmBytes {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new Error('simdnet: not a WebAssembly binary');
   }
@@ -246,9 +243,9 @@ interface WorkerHandle {
 }
 
 async function startWorker(): Promise<{ worker: AnyWorker; onMessage: (f: (m: WorkerMessage) => void) => void; onEnd: (f: (error?: string) => void) => void; unref(): void }> {
-  if (isNode()) {
-    const { Worker } = await import('node:worker_threads');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'simdnet-worker' } as ConstructorParameters<typeof Worker>[1]);
+  const Worker = isNode() ? host().nodeWorker() : null;
+  if (Worker !== null) {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'simdnet-worker' });
     return {
       worker,
       onMessage: (f) => worker.on('message', f),

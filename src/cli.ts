@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { UsageError } from './cli/args.js';
-import { evaluate, exportModel, help, info, predict, train, type Io } from './cli/commands.js';
+import { evaluate, exportModel, help, importModel, info, predict, train, type Io } from './cli/commands.js';
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { train, predict, evaluate, info, export: exportModel };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { train, predict, evaluate, info, export: exportModel, import: importModel };
 
 function version(): string {
   try {
@@ -36,7 +36,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       return 0;
     }
     const run = COMMANDS[command];
-    if (run === undefined) throw new UsageError(`unknown command '${command}' (commands: train, predict, evaluate, info, export; see 'simdnet --help')`);
+    if (run === undefined) throw new UsageError(`unknown command '${command}' (commands: train, predict, evaluate, info, export, import; see 'simdnet --help')`);
     return await run(rest, io);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

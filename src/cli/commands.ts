@@ -1,6 +1,6 @@
 // The CLI's commands: train, predict, evaluate, info.
 import { stat } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { Network, type NetworkOptions, type HiddenActivation, type OutputActivation } from '../network.js';
 import type { FitOptions } from '../train/options.js';
 import type { InitKind } from '../init.js';
@@ -90,8 +90,10 @@ export const INFO_SPECS: Specs = {
 
 export const EXPORT_SPECS: Specs = {
   model: PREDICT_SPECS.model!,
-  edge: { type: 'boolean', help: 'write a self-contained .wasm with the weights baked in and predict(in_ptr, m, out_ptr) (the only export kind)' },
-  out: { type: 'string', value: 'FILE', help: 'where to write it (default: the model path with .wasm)' },
+  edge: { type: 'boolean', help: 'write a self-contained .wasm with the weights baked in and predict(in_ptr, m, out_ptr)' },
+  onnx: { type: 'boolean', help: 'write an ONNX model (Gemm + activation per layer, the normaliser in front; see docs/serving.md)' },
+  opset: { type: 'string', value: 'N', help: 'with --onnx: the ONNX opset to declare, 13 (default) to 21' },
+  out: { type: 'string', value: 'FILE', help: 'where to write it (default: the model path with .wasm or .onnx)' },
   build: { type: 'string', value: 'scalar|simd', help: 'scalar (default: runs on interpreters without SIMD, e.g. wasm3) or simd' },
   json: { type: 'boolean', help: 'print the result as JSON' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -499,7 +501,9 @@ export async function info(argv: string[], io: Io): Promise<number> {
 export async function exportModel(argv: string[], io: Io): Promise<number> {
   const { values: v, positionals } = parse('export', argv, EXPORT_SPECS, 1);
   if (v.help) return help(io, 'export');
-  if (!v.edge) throw new UsageError("say what to export: 'simdnet export --edge MODEL.snet' (a baked .wasm is the only kind)");
+  if (v.onnx && v.edge) throw new UsageError('export one kind at a time: --edge or --onnx');
+  if (v.onnx) return exportOnnx(v, positionals, io);
+  if (!v.edge) throw new UsageError("say what to export: 'simdnet export --edge MODEL.snet' (a baked .wasm) or 'simdnet export --onnx MODEL.snet'");
   const path = str(v, 'model') ?? positionals[0];
   if (path === undefined) throw new UsageError("name the model: 'simdnet export --edge FILE'");
   const build = choice(v, 'build', ['scalar', 'simd'] as const) ?? 'scalar';
@@ -517,12 +521,93 @@ export async function exportModel(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** The ONNX converters, loaded on demand (they need the optional protobufjs package). */
+async function onnxConverters(): Promise<typeof import('../io/onnx.js')> {
+  try {
+    return await import('../io/onnx.js');
+  } catch (e) {
+    if (/protobufjs/.test((e as Error).message)) throw new UsageError('ONNX needs the protobufjs package: npm install protobufjs');
+    throw e;
+  }
+}
+
+/** simdnet export --onnx */
+async function exportOnnx(v: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<number> {
+  const path = str(v, 'model') ?? positionals[0];
+  if (path === undefined) throw new UsageError("name the model: 'simdnet export --onnx FILE'");
+  if (v.build !== undefined) throw new UsageError('--build is for --edge; an ONNX file has no build');
+  const opset = num(v, 'opset', 'positive-int');
+  const bytes = await readUserFile(path, 'model file');
+  const { snetToOnnx } = await onnxConverters();
+  let onnx: Uint8Array;
+  try {
+    onnx = snetToOnnx(bytes, opset === undefined ? {} : { opset });
+  } catch (e) {
+    const msg = (e as Error).message.replace(/^simdnet: /, '');
+    throw new UsageError(/opset/.test(msg) ? msg : `'${path}' is not a usable simdnet model: ${msg}`);
+  }
+  const out = str(v, 'out') ?? `${path.replace(/\.snet$/, '')}.onnx`;
+  await writeFileAtomic(out, onnx);
+  if (v.json) io.stdout.write(`${JSON.stringify({ model: path, onnx: out, bytes: onnx.length, opset: opset ?? 13 })}\n`);
+  else io.stdout.write(`wrote ${out} (${onnx.length} bytes, ONNX opset ${opset ?? 13}): input 'input' [batch, features], output 'output'\n`);
+  return 0;
+}
+
+export const IMPORT_SPECS: Specs = {
+  out: { type: 'string', value: 'FILE', help: 'where to write the simdnet model (default: the input path with .snet)' },
+  weights: { type: 'string', value: 'FILE', help: "TensorFlow.js: the weights file (default: the paths in model.json's weightsManifest)" },
+  json: { type: 'boolean', help: 'print the result as JSON' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+};
+
+/** simdnet import: an ONNX file, or a TensorFlow.js layers model (model.json + weights), into a .snet model. */
+export async function importModel(argv: string[], io: Io): Promise<number> {
+  const { values: v, positionals } = parse('import', argv, IMPORT_SPECS, 1);
+  if (v.help) return help(io, 'import');
+  const path = positionals[0];
+  if (path === undefined) throw new UsageError("name the model: 'simdnet import FILE.onnx' or 'simdnet import model.json'");
+  const tfjs = extname(path).toLowerCase() === '.json';
+  if (!tfjs && v.weights !== undefined) throw new UsageError('--weights is for TensorFlow.js model.json files');
+  const bytes = await readUserFile(path, tfjs ? 'model.json' : 'ONNX file');
+  let snet: Uint8Array;
+  try {
+    if (tfjs) {
+      const { tfjsToSnet } = await import('../io/tfjs.js');
+      const text = new TextDecoder().decode(bytes);
+      let files = [str(v, 'weights')].filter((f): f is string => f !== undefined);
+      if (files.length === 0) {
+        try {
+          const manifest = (JSON.parse(text) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
+          files = manifest.flatMap((g) => g.paths ?? []).map((p) => join(dirname(path), p));
+        } catch { /* tfjsToSnet reports the parse error */ }
+      }
+      snet = tfjsToSnet(text, await Promise.all(files.map((f) => readUserFile(f, 'weights file'))));
+    } else {
+      snet = (await onnxConverters()).onnxToSnet(bytes);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`'${path}' cannot be imported: ${(e as Error).message.replace(/^simdnet: /, '')}`);
+  }
+  const rec = decodeModel(snet);
+  const out = str(v, 'out') ?? `${path.replace(/(\.onnx|\.json)$/i, '')}.snet`;
+  await writeFileAtomic(out, snet);
+  const arch = rec.layers.map((n, i) => (i === 0 ? `${n}` : `${n} (${rec.activations[i - 1]})`)).join(' → ');
+  if (v.json) {
+    io.stdout.write(`${JSON.stringify({ from: path, model: out, bytes: snet.length, dtype: rec.dtype, layers: rec.layers, activations: rec.activations, normalize: rec.normalizer?.kind ?? 'none' })}\n`);
+  } else {
+    io.stdout.write(`wrote ${out} (${snet.length} bytes): ${arch}, ${rec.dtype}${rec.normalizer ? ', with an input normaliser' : ''}\n`);
+  }
+  return 0;
+}
+
 const USAGE: Record<string, [string, string, Specs]> = {
   train: ['simdnet train [options]', 'Train a network and save it. With no options: the course\'s planar flower set, one hidden layer of 4 tanh units, 10000 iterations at lr 1.2.', TRAIN_SPECS],
   predict: ['simdnet predict --model FILE --data FILE [--json]', 'Print the predicted class (and class probabilities) of every example, as CSV or JSON.', PREDICT_SPECS],
   evaluate: ['simdnet evaluate --model FILE --data FILE [--json]', 'Print accuracy, cost and the confusion matrix of a model on labelled data.', EVALUATE_SPECS],
   info: ['simdnet info FILE [--json]', 'Describe a saved model: architecture, dtype, parameters, labels, training settings.', INFO_SPECS],
-  export: ['simdnet export --edge FILE [--out FILE.wasm] [--build scalar|simd]', 'Write one self-contained .wasm with the weights baked in, for standalone runtimes (see docs/edge.md).', EXPORT_SPECS],
+  export: ['simdnet export --edge FILE [--out FILE.wasm] [--build scalar|simd] | --onnx FILE [--out FILE.onnx] [--opset N]', 'Write one self-contained .wasm with the weights baked in, for standalone runtimes (see docs/edge.md), or an ONNX model for ONNX Runtime and other engines (see docs/serving.md).', EXPORT_SPECS],
+  import: ['simdnet import FILE.onnx|model.json [--out FILE.snet]', 'Convert an ONNX MLP (PyTorch, scikit-learn, Keras via tf2onnx, ...) or a TensorFlow.js layers model into a simdnet model.', IMPORT_SPECS],
 };
 
 /** The overall help, or one command's. */
@@ -540,7 +625,8 @@ commands:
   predict    predict classes for data with a saved model
   evaluate   accuracy, cost and confusion matrix of a saved model on labelled data
   info       describe a saved model
-  export     write a self-contained .wasm with the weights baked in (--edge)
+  export     write a self-contained .wasm with the weights baked in (--edge), or an ONNX file (--onnx)
+  import     convert an ONNX or TensorFlow.js model into a simdnet model
 
 'simdnet <command> --help' lists a command's options; 'simdnet --version' prints the version.
 `);

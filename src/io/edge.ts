@@ -19,22 +19,9 @@ export interface EdgeExportOptions {
   template?: BufferSource | Uint8Array;
 }
 
-/** The exports of a baked edge module (and of the template, which reports E_NO_MODEL = -20). */
-export interface EdgeExports {
-  readonly memory: WebAssembly.Memory;
-  /** in_ptr → m×input_size() f32 row-major, out_ptr → m×output_size() f32 row-major; 0 or a negative error code. */
-  predict(inPtr: number, m: number, outPtr: number): number;
-  /** Features per example, or a negative error code. */
-  input_size(): number;
-  /** Outputs per example, or a negative error code. */
-  output_size(): number;
-  /** 16-byte aligned block of `bytes`, or 0 when memory cannot grow. */
-  alloc(bytes: number): number;
-  /** Frees a block from alloc. */
-  free(ptr: number): void;
-  /** Copies the last error message (UTF-8, ≤ 256 bytes) to ptrOut and returns its length; 0 only returns the length. */
-  last_error(ptrOut: number): number;
-}
+// The exports of a baked edge module are typed once, with the kernel module's model_* ABI, in runtime/abi.ts.
+import type { EdgeExports } from '../runtime/abi.js';
+export type { EdgeExports };
 
 /** URL of a bundled edge template (one literal URL per file in runtime/load.ts, which bundlers see). */
 export function edgeTemplateUrl(build: Build): URL {

@@ -1,8 +1,8 @@
 // The JS side of the WASM boundary: the kernel module's exports, one comment per argument.
 // Pointers are byte offsets into the module's memory; matrices are row-major; `ld*` are in elements.
 
-/** Exports of `build/simdnet.{simd,scalar}.wasm` (see assembly/index.ts). */
-export interface KernelExports {
+/** Exports of `build/simdnet.{simd,scalar}.wasm` (see assembly/index.ts); the model_* ones are in ModelExports. */
+export interface KernelExports extends ModelExports {
   readonly memory: WebAssembly.Memory;
   /** 1 for the SIMD build, 0 for the scalar build. */
   simd_enabled(): number;
@@ -244,3 +244,76 @@ export type NetTrainStepFn = (
   c2: number, // Adam's 1 − beta2^t, else 1
   wantCost: number, // 1: compute the cost before the update (returned), 0: return NaN
 ) => number;
+
+// ---- edge inference over a saved model file (assembly/model.ts; error codes and limits in docs/edge.md) ----
+
+/**
+ * The kernel module's model_* exports (assembly/index.ts): load the bytes net.save() writes, run them,
+ * free them. A negative result is an error code; last_error has its message.
+ */
+export interface ModelExports {
+  readonly memory: WebAssembly.Memory;
+  /** bytes: size to allocate → 16-byte aligned pointer (traps if memory cannot grow). */
+  alloc(bytes: number): number;
+  /** ptr: a pointer from alloc. */
+  free(ptr: number): void;
+  model_load: ModelLoadFn;
+  model_input_size: ModelSizeFn;
+  model_output_size: ModelSizeFn;
+  model_predict: ModelPredictFn;
+  model_free: ModelHandleFn;
+  last_error: LastErrorFn;
+}
+
+export type ModelLoadFn = (
+  ptr: number, // pointer to the model file's bytes; validated, then copied (the caller may free them)
+  len: number, // length of the file in bytes
+) => number; // a handle > 0, or a negative error code
+
+export type ModelSizeFn = (
+  h: number, // handle from model_load
+) => number; // features (model_input_size) or outputs (model_output_size) per example, or a negative error code
+
+export type ModelPredictFn = (
+  h: number, // handle from model_load
+  inPtr: number, // pointer to m×n0 f32, row-major (one example per row, raw: the model's normaliser is applied inside)
+  m: number, // examples
+  outPtr: number, // pointer to m×n_y f32, row-major, overwritten
+) => number; // 0, or a negative error code
+
+export type ModelHandleFn = (
+  h: number, // handle from model_load; dead after model_free
+) => number; // 0, or a negative error code
+
+export type LastErrorFn = (
+  ptrOut: number, // where to copy the last error message (UTF-8, at most 256 bytes); 0 only asks for its length
+) => number; // the message's length in bytes
+
+/**
+ * Exports of a baked edge module (exportEdgeWasm, assembly/edge.ts): the model is built in, loaded on
+ * the first call. The template itself reports E_NO_MODEL (-20).
+ */
+export interface EdgeExports {
+  readonly memory: WebAssembly.Memory;
+  predict: EdgePredictFn;
+  /** Features per example, or a negative error code. */
+  input_size(): number;
+  /** Outputs per example, or a negative error code. */
+  output_size(): number;
+  alloc: EdgeAllocFn;
+  /** alloc under the name WAMR looks for (a module exporting malloc and free gets no WAMR app heap). */
+  malloc: EdgeAllocFn;
+  /** ptr: a block from alloc or malloc (0 is ignored). */
+  free(ptr: number): void;
+  last_error: LastErrorFn;
+}
+
+export type EdgePredictFn = (
+  inPtr: number, // pointer to m×input_size() f32, row-major (raw: normalised inside)
+  m: number, // examples
+  outPtr: number, // pointer to m×output_size() f32, row-major, overwritten
+) => number; // 0, or a negative error code
+
+export type EdgeAllocFn = (
+  bytes: number, // size of the block for the host's inputs or outputs
+) => number; // 16-byte aligned pointer, or 0 when memory cannot grow

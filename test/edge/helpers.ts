@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Network, type NetworkOptions } from '../../src/network.js';
 import { Kernels } from '../../src/kernels.js';
 import type { Build } from '../../src/runtime/load.js';
+import type { ModelExports } from '../../src/runtime/abi.js';
 import { crc32, encodeModel, type LayerActivation, type ModelRecord } from '../../src/io/format.js';
 import type { Normalizer } from '../../src/data/normalize.js';
 
@@ -47,18 +48,16 @@ export function edgeTemplate(build: Build): Uint8Array<ArrayBuffer> {
   return ensureBinary(`build/simdnet.edge.${build}.wasm`, (out) => edgeAscArgs(build, out));
 }
 
-/** Exports of the kernel module that the edge ABI uses. */
-export interface ModelAbi {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  free(ptr: number): void;
-  model_load(ptr: number, len: number): number;
-  model_input_size(h: number): number;
-  model_output_size(h: number): number;
-  model_predict(h: number, inPtr: number, m: number, outPtr: number): number;
-  model_free(h: number): number;
-  last_error(ptrOut: number): number;
+/** assembly/int8.ts compiled on its own (its exports: absMax, quantizeI16, gemvI8, gemmI8), for the kernel tests. */
+export function int8KernelBinary(build: Build): Uint8Array<ArrayBuffer> {
+  return ensureBinary(`build/simdnet.int8-kernels.${build}.wasm`, (out) => ['int8.ts', '--baseDir', 'assembly', '--runtime', 'stub', '--use', 'abort=',
+    '--noAssert', '--uncheckedBehavior', 'always', '-O3', build === 'simd' ? '--enable' : '--disable', 'simd', '-o', out]);
 }
+
+/** Exports of the kernel module that the edge ABI uses (typed once, in src/runtime/abi.ts). */
+export type ModelAbi = ModelExports;
+/** The allocator and memory both the kernel module and a baked edge module export. */
+type Heap = Pick<ModelExports, 'memory' | 'alloc' | 'free'>;
 
 /** A raw instance: WebAssembly.instantiate(bytes, {}) — no loader, no glue. */
 export async function instantiateRaw<T>(bytes: Uint8Array): Promise<T> {
@@ -67,7 +66,7 @@ export async function instantiateRaw<T>(bytes: Uint8Array): Promise<T> {
 }
 
 /** Reads last_error through a scratch block from alloc. */
-export function lastError(ex: { memory: WebAssembly.Memory; alloc(n: number): number; free(p: number): void; last_error(p: number): number }): string {
+export function lastError(ex: Heap & Pick<ModelExports, 'last_error'>): string {
   const len = ex.last_error(0);
   const p = ex.alloc(256);
   const n = ex.last_error(p);
@@ -78,7 +77,7 @@ export function lastError(ex: { memory: WebAssembly.Memory; alloc(n: number): nu
 }
 
 /** Copies bytes into a fresh block. */
-export function put(ex: { memory: WebAssembly.Memory; alloc(n: number): number }, bytes: Uint8Array): number {
+export function put(ex: Pick<Heap, 'memory' | 'alloc'>, bytes: Uint8Array): number {
   const p = ex.alloc(Math.max(bytes.length, 1));
   new Uint8Array(ex.memory.buffer, p, bytes.length).set(bytes);
   return p;
@@ -93,7 +92,7 @@ export function load(ex: ModelAbi, bytes: Uint8Array): number {
 }
 
 /** Runs m examples through a predict-shaped function; returns the m×n_y f32 output. */
-export function runPredict(ex: { memory: WebAssembly.Memory; alloc(n: number): number; free(p: number): void },
+export function runPredict(ex: Heap,
   predict: (inPtr: number, m: number, outPtr: number) => number, X: Float32Array, m: number, ny: number): Float32Array {
   const inPtr = ex.alloc(X.length * 4);
   const outPtr = ex.alloc(m * ny * 4);

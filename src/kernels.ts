@@ -2,7 +2,22 @@
 import type { KernelExports } from './runtime/abi.js';
 import { Arena, type DType, type Tensor } from './runtime/arena.js';
 import { loadModule, type Build, type LoadOptions } from './runtime/load.js';
-import type { ThreadPool } from './runtime/threads.js';
+import type { ThreadPool, ThreadTuning } from './runtime/threads.js';
+
+/** Kernels.load's options; `satisfies` stops compiling when LoadOptions gains or loses one. */
+const LOAD_OPTIONS = Object.keys({ build: 0, source: 0, wasmUrl: 0, threads: 0, threadTuning: 0 } satisfies Record<keyof LoadOptions, 0>);
+/** The keys of LoadOptions.threadTuning, checked the same way. */
+const TUNING_OPTIONS = Object.keys({ minWork: 0, spinMs: 0, maximumPages: 0, callerComputes: 0 } satisfies Record<keyof ThreadTuning, 0>);
+
+/** Throws unless options is a plain object whose keys are all known (a misspelt key would be ignored). */
+function checkKeys(options: unknown, what: string, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new Error(`simdnet: ${what} options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new Error(`simdnet: unknown ${what} option '${key}'; expected ${known.join(', ')}`);
+  }
+}
 
 /** Activations with an elementwise derivative. */
 export type Activation = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
@@ -46,6 +61,8 @@ function overlaps(a: Tensor, b: Tensor): boolean {
 export class Kernels extends Arena {
   /** Loads the kernel module (SIMD where the host has it, else scalar); `threads: n` splits large GEMMs over n threads. */
   static async load(options: LoadOptions = {}): Promise<Kernels> {
+    checkKeys(options, 'Kernels.load', LOAD_OPTIONS);
+    if (options.threadTuning !== undefined) checkKeys(options.threadTuning, 'Kernels.load threadTuning', TUNING_OPTIONS);
     const { build, exports, pool, threadsFallback } = await loadModule(options);
     return new Kernels(build, exports, pool ?? null, threadsFallback ?? null);
   }

@@ -61,6 +61,11 @@ export function snetToOnnx(snetBytes: Uint8Array, options: OnnxExportOptions = {
   if (typeof inputName !== 'string' || typeof outputName !== 'string' || inputName === '' || outputName === '' || inputName === outputName) {
     throw new Error('simdnet: ONNX inputName and outputName must be two different non-empty strings');
   }
+  for (const name of [inputName, outputName]) {
+    if (/^([zaWb]|positive|scaled)\d+$|^(input_f64|centred|normalized|normalized_f32|normalizer_shift|normalizer_scale|leaky_slope|zero)$/.test(name)) {
+      throw new Error(`simdnet: the ONNX name '${name}' is used inside the graph; choose another inputName/outputName`);
+    }
+  }
   const rec = decodeModel(snetBytes);
   const T = rec.dtype === 'float32' ? DATA_TYPE.FLOAT : DATA_TYPE.DOUBLE;
   const nodes: NodeProto[] = [];

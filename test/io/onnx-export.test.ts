@@ -2,6 +2,10 @@
 // predictions must equal net.predict within 1e-6 (float32) / 1e-12 (float64) (absolute up to |y| = 1, relative
 // above), for every hidden activation ×
 // output × with/without normaliser, at batch sizes 1, 7 and 300.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { Network, type HiddenActivation, type OutputActivation } from '../../src/network.js';
@@ -137,6 +141,46 @@ describe('snetToOnnx: the graph', () => {
     expect(() => snetToOnnx(net.save(), { opset: 22 })).toThrow(/opset/);
     expect(() => snetToOnnx(net.save(), { opst: 13 } as never)).toThrow(/unknown ONNX export option 'opst'/);
     expect(() => snetToOnnx(net.save(), { inputName: 'a', outputName: 'a' })).toThrow(/different/);
+    expect(() => snetToOnnx(net.save(), { outputName: 'z1' })).toThrow(/the ONNX name 'z1' is used inside the graph/);
     expect(() => snetToOnnx(new Uint8Array(10))).toThrow(/not a valid simdnet model file/);
+  });
+});
+
+/** The official ONNX checker (python3-onnx, Debian's onnx 1.12, which knows IR versions up to 8), where installed. */
+const hasOnnxChecker = ((): boolean => {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import onnx.checker'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('snetToOnnx: the official checker', () => {
+  it.skipIf(!hasOnnxChecker)('onnx.checker.check_model(full_check=True) accepts the files (opsets 13 and 17, both dtypes, leaky relu both ways)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-onnx-check-'));
+    try {
+      const files: string[] = [];
+      for (const dtype of ['float32', 'float64'] as const) {
+        const net = await Network.create({ layers: [3, 5, 4, 3], hidden: ['leakyRelu', 'tanh'], output: 'softmax', dtype, normalize: 'standardize', labels: ['a', 'b', 'c'], seed: 4 });
+        nets.push(net);
+        const X = rows(30, 9);
+        await net.fit(X, targets(X, 'softmax'), { iterations: 2, learningRate: 0.1 });
+        for (const opset of [13, 17]) {
+          const f = join(dir, `${dtype}-${opset}.onnx`);
+          writeFileSync(f, snetToOnnx(net.save(), { opset }));
+          files.push(f);
+        }
+      }
+      const out = execFileSync('/usr/bin/python3', ['-c', [
+        'import sys, onnx',
+        'for f in sys.argv[1:]:',
+        '    onnx.checker.check_model(onnx.load(f), full_check=True)',
+        '    print("ok", f)',
+      ].join('\n'), ...files], { encoding: 'utf8' });
+      expect(out.trim().split('\n')).toHaveLength(files.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -52,19 +52,33 @@ export function backwardPropagationWithRegularization(X: Matrix, Y: Matrix, cach
  */
 export function forwardPropagationWithDropout(X: Matrix, parameters: Parameters, keepProb = 0.5, seed: number | Random = 1): { A3: Matrix; cache: DropoutCache } {
   if (!(keepProb > 0 && keepProb <= 1)) throw new Error(`simdnet/course: keepProb must be in (0, 1], got ${keepProb}`);
-  const rng = rngOf(seed);
   const W1 = param(parameters, 'W1'), b1 = param(parameters, 'b1');
   const W2 = param(parameters, 'W2'), b2 = param(parameters, 'b2');
   const W3 = param(parameters, 'W3'), b3 = param(parameters, 'b3');
+  const [U1, U2] = uniforms(seed, W1.shape[0] * X.shape[1], W2.shape[0] * X.shape[1]);
   const Z1 = addColumn(dot(W1, X), b1);
-  const D1 = map(Z1, () => (rng.random() < keepProb ? 1 : 0));
+  const D1 = map(Z1, (_, i) => (U1[i]! < keepProb ? 1 : 0));
   const A1 = map(relu(Z1).A, (a, i) => (a * D1.data[i]!) / keepProb);
   const Z2 = addColumn(dot(W2, A1), b2);
-  const D2 = map(Z2, () => (rng.random() < keepProb ? 1 : 0));
+  const D2 = map(Z2, (_, i) => (U2[i]! < keepProb ? 1 : 0));
   const A2 = map(relu(Z2).A, (a, i) => (a * D2.data[i]!) / keepProb);
   const Z3 = addColumn(dot(W3, A2), b3);
   const A3 = sigmoid(Z3).A;
   return { A3, cache: { Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3 } };
+}
+
+/** The last seeded draw: np.random.seed(s); rand(n1); rand(n2) is the same at every call, so it is drawn once. */
+let lastDraw: { seed: number; n1: number; n2: number; U1: Float64Array; U2: Float64Array } | null = null;
+
+/** n1 then n2 uniforms [0, 1) from np.random.seed(seed), or from the given stream (fresh ones each call). */
+function uniforms(seed: number | Random, n1: number, n2: number): [Float64Array, Float64Array] {
+  if (typeof seed === 'number' && lastDraw !== null && lastDraw.seed === seed && lastDraw.n1 === n1 && lastDraw.n2 === n2) return [lastDraw.U1, lastDraw.U2];
+  const rng = rngOf(seed);
+  const U1 = new Float64Array(n1), U2 = new Float64Array(n2);
+  for (let i = 0; i < n1; i++) U1[i] = rng.random();
+  for (let i = 0; i < n2; i++) U2[i] = rng.random();
+  if (typeof seed === 'number') lastDraw = { seed, n1, n2, U1, U2 };
+  return [U1, U2];
 }
 
 /** backward_propagation_with_dropout: the same masks on dA2 and dA1, each divided by keepProb. */

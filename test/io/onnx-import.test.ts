@@ -8,6 +8,7 @@ import { onnxToSnet, snetToOnnx } from '../../src/io/onnx.js';
 import { decodeOnnx, encodeOnnx, type ModelProto } from '../../src/io/onnx-wire.js';
 import { decodeModel } from '../../src/io/format.js';
 import { exportEdgeWasm, type EdgeExports } from '../../src/io/edge.js';
+import * as ort from 'onnxruntime-node';
 
 const DIR = new URL('../fixtures/onnx/', import.meta.url);
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`${name}.onnx`, DIR)));
@@ -120,6 +121,48 @@ describe('simdnet → ONNX → simdnet', () => {
       }
     }
     expect(checked).toBe(30);
+  });
+});
+
+describe('onnxToSnet: Gemm in every arrangement, checked by ONNX Runtime', () => {
+  it('transA/transB/alpha/beta with the weight as either operand (features-first in between), scalar and column biases', async () => {
+    let s = 3;
+    const rnd = (n: number): number[] => Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1);
+    const t = (name: string, dims: number[]): { name: string; data_type: number; dims: number[]; float_data: number[] } =>
+      ({ name, data_type: 1, dims, float_data: rnd(dims.reduce((a, b) => a * b, 1)) });
+    const int = (name: string, i: number) => ({ name, type: 2, i });
+    const float = (name: string, f: number) => ({ name, type: 1, f });
+    const node = (op_type: string, input: string[], out: string, attribute: object[] = []) => ({ op_type, input, output: [out], name: out, attribute });
+    const vi = (name: string, dims: (number | string)[]) => ({ name, type: { tensor_type: { elem_type: 1, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) } } } });
+    // x [batch, 4] → Gemm(x, B1 [4, 5], alpha 0.5, beta 2, C [1, 5]) → Tanh            (examples on rows)
+    //   → Gemm(W2 [3, 5], ·, transB 1, C [3, 1]) → Relu                                (features-first: [3, batch])
+    //   → Gemm(·, W3 [6, 3], transA 1, transB 1, alpha −1.5, C scalar) → Sigmoid        (back on rows: [batch, 6])
+    const model: ModelProto = {
+      ir_version: 7, opset_import: [{ domain: '', version: 13 }], producer_name: 'test',
+      graph: {
+        name: 'g',
+        node: [
+          node('Gemm', ['x', 'B1', 'C1'], 'z1', [float('alpha', 0.5), float('beta', 2)]),
+          node('Tanh', ['z1'], 'a1'),
+          node('Gemm', ['W2', 'a1', 'C2'], 'z2', [int('transB', 1)]),
+          node('Relu', ['z2'], 'a2'),
+          node('Gemm', ['a2', 'W3', 'C3'], 'z3', [int('transA', 1), int('transB', 1), float('alpha', -1.5)]),
+          node('Sigmoid', ['z3'], 'y'),
+        ],
+        initializer: [t('B1', [4, 5]), t('C1', [1, 5]), t('W2', [3, 5]), t('C2', [3, 1]), t('W3', [6, 3]), t('C3', [])],
+        input: [vi('x', ['batch', 4])],
+        output: [vi('y', ['batch', 6])],
+      },
+    };
+    const bytes = encodeOnnx(model);
+    const X = Array.from({ length: 9 }, () => rnd(4).map((v) => Math.fround(3 * v)));
+    const session = await ort.InferenceSession.create(bytes);
+    const want = (await session.run({ x: new ort.Tensor('float32', Float32Array.from(X.flat()), [9, 4]) })).y!.data as Float32Array;
+    await session.release();
+    const net = await load(bytes);
+    expect([net.layerSizes, net.activations]).toEqual([[4, 5, 3, 6], ['tanh', 'relu', 'sigmoid']]);
+    expect(maxDiff(net.predict(X).data, want)).toBeLessThanOrEqual(1e-6);
+    expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(0.1);
   });
 });
 

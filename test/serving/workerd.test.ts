@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-ignore -- the workerd package ships no type declarations
 import * as workerdPackage from 'workerd';
 import { Network } from '../../src/network.js';
 import { exportEdgeWasm } from '../../src/io/edge.js';

@@ -10,6 +10,7 @@ import { decodeModel, encodeModel } from '../io/format.js';
 import { boundaryGrid, trainingPlotSvg, type TrainingPlot } from '../plot.js';
 import { choice, num, optionHelp, parse, str, UsageError, type Specs } from './args.js';
 import { exportEdgeWasm } from '../io/edge.js';
+import { isMissingPackage } from '../runtime/optional.js';
 import { classesOf, classIndices, loadData, readUserFile, writeFileAtomic, type CliData } from './data.js';
 import { Progress, formatSeconds } from './progress.js';
 import { svgToPng } from './png.js';
@@ -526,7 +527,7 @@ async function onnxConverters(): Promise<typeof import('../io/onnx.js')> {
   try {
     return await import('../io/onnx.js');
   } catch (e) {
-    if (/protobufjs/.test((e as Error).message)) throw new UsageError('ONNX needs the protobufjs package: npm install protobufjs');
+    if (isMissingPackage(e, 'protobufjs')) throw new UsageError('ONNX needs the optional package protobufjs, which is not installed: run `npm install protobufjs`');
     throw e;
   }
 }

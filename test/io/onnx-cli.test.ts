@@ -69,6 +69,19 @@ describe('simdnet export --onnx / simdnet import', () => {
       expect(r.stderr, args.join(' ')).toMatch(pattern);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
+    // Without the optional protobufjs package (a resolve hook hides it, as a fresh install of simdnet lacks it).
+    writeFileSync(join(dir, 'hide.mjs'), `export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('protobufjs')) throw Object.assign(new Error(\`Cannot find package 'protobufjs' imported from \${context.parentURL}\`), { code: 'ERR_MODULE_NOT_FOUND' });
+  return next(specifier, context);
+}`);
+    writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module'; register('./hide.mjs', import.meta.url);");
+    for (const args of [['export', '--onnx', 'planar.snet'], ['import', 'torch.onnx']]) {
+      const r = await runCli(args, dir, { NODE_OPTIONS: `--import ${join(dir, 'register.mjs')}` });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe('simdnet: ONNX needs the optional package protobufjs, which is not installed: run `npm install protobufjs`\n');
+    }
+    const tfjs = await runCli(['import', 'tfjs/model.json', '--out', 'tf2.snet'], dir, { NODE_OPTIONS: `--import ${join(dir, 'register.mjs')}` });
+    expect(tfjs.code, tfjs.stderr).toBe(0); // the TensorFlow.js import needs no protobuf
     const help = await runCli(['--help'], dir);
     expect(help.stdout).toMatch(/import +convert an ONNX or TensorFlow\.js model/);
   });

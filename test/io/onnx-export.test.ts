@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { Network, type HiddenActivation, type OutputActivation } from '../../src/network.js';
 import { snetToOnnx } from '../../src/io/onnx.js';
+import { quantizeModel } from '../../src/io/format.js';
 import { decodeOnnx, int64, ATTR_TYPE, DATA_TYPE, META } from '../../src/io/onnx-wire.js';
 
 const HIDDEN: HiddenActivation[] = ['relu', 'tanh', 'sigmoid', 'leakyRelu', 'linear'];
@@ -126,6 +127,19 @@ describe('snetToOnnx: the graph', () => {
       expect(norm.scale).toEqual([...net.normalizer!.scale]);
       expect(props.get(META.training)).toMatchObject({ optimizer: 'gd', learningRate: 0.1, iterations: 3 });
     }
+  });
+
+  it('an int8 model goes out with its dequantised float32 weights: ONNX Runtime predicts what Network.load runs', async () => {
+    const net = await trained('float32', 'relu', 'softmax', 'standardize');
+    const int8 = quantizeModel(net.save());
+    const loaded = await Network.load(int8);
+    nets.push(loaded);
+    const X = rows(50, 77).map((r) => r.map(Math.fround));
+    const want = loaded.predict(X).data;
+    const got = await ortPredict(snetToOnnx(int8), 'float32', X);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
+    expect(worst).toBeLessThanOrEqual(1e-6);
   });
 
   it('declares the opset asked for and rejects unknown options and opsets it cannot write', async () => {

@@ -7,7 +7,7 @@
 // template's heap hands out) + 16, sets the two globals' initialisers, drops their exports, and raises the
 // memory minimum so the bytes fit with slack. At run time the module's first allocation covers exactly
 // those bytes, so they are never reused, and the model runs from them in place.
-import { decodeModel } from './format.js';
+import { decodeModel, encodeModel, quantizeInt8 } from './format.js';
 import { bundledUrl, readBundled, type Build } from '../runtime/load.js';
 import type { WasmBytes } from '../runtime/host.js';
 
@@ -17,7 +17,15 @@ export interface EdgeExportOptions {
   build?: Build;
   /** Template bytes to use instead of the bundled build/simdnet.edge.<build>.wasm. */
   template?: BufferSource | Uint8Array;
+  /**
+   * 'int8': bake the model with int8 weights (one f32 scale per output unit; format version 2, about a quarter
+   * of the float32 size; it runs in integers, see docs/edge.md). 'none' (default): bake the model as it is saved
+   * (an int8 file stays int8).
+   */
+  quantize?: 'none' | 'int8';
 }
+
+const EDGE_OPTIONS = ['build', 'template', 'quantize'];
 
 // The exports of a baked edge module are typed once, with the kernel module's model_* ABI, in runtime/abi.ts.
 import type { EdgeExports } from '../runtime/abi.js';
@@ -258,9 +266,18 @@ export function edgeLastError(ex: Pick<EdgeExports, 'memory' | 'last_error'>): s
  */
 export async function exportEdgeWasm(modelBytes: Uint8Array, options: EdgeExportOptions = {}): Promise<WasmBytes> {
   if (!(modelBytes instanceof Uint8Array)) throw new Error('simdnet: exportEdgeWasm needs the model bytes as a Uint8Array');
+  if (typeof options !== 'object' || options === null) throw new Error('simdnet: exportEdgeWasm options must be an object');
+  const unknown = Object.keys(options).filter((k) => !EDGE_OPTIONS.includes(k));
+  if (unknown.length > 0) throw new Error(`simdnet: exportEdgeWasm got unknown option(s) ${unknown.join(', ')}; expected ${EDGE_OPTIONS.join(', ')}`);
   const build = options.build ?? 'scalar';
   if (build !== 'simd' && build !== 'scalar') throw new Error(`simdnet: unknown build '${String(build)}'; expected 'simd' or 'scalar'`);
-  const rec = decodeModel(modelBytes);
+  const quantize = options.quantize ?? 'none';
+  if (quantize !== 'none' && quantize !== 'int8') throw new Error(`simdnet: unknown quantize '${String(quantize)}'; expected 'none' or 'int8'`);
+  let rec = decodeModel(modelBytes);
+  if (quantize === 'int8' && rec.quantized === undefined) {
+    rec = quantizeInt8(rec);
+    modelBytes = encodeModel(rec);
+  }
   const output = rec.activations[rec.activations.length - 1]!;
   if (output !== 'linear' && output !== 'sigmoid' && output !== 'softmax') {
     throw new Error(`simdnet: an edge module needs a linear, sigmoid or softmax output, not ${output}`);

@@ -60,7 +60,7 @@ export function tfjsToSnet(modelJson: string | object, weightData: ArrayBuffer |
   if (!Array.isArray(layerList) || layerList.length === 0) throw bad('the Sequential model lists no layers');
 
   const specs: WeightSpec[] = Array.isArray(json.weightsManifest)
-    ? (json.weightsManifest as { weights?: WeightSpec[] }[]).flatMap((g) => g.weights ?? [])
+    ? (json.weightsManifest as ({ weights?: unknown } | null)[]).flatMap((g) => (Array.isArray(g?.weights) ? g.weights as WeightSpec[] : []))
     : Array.isArray(json.weightSpecs) ? json.weightSpecs as WeightSpec[] : [];
   const weights = new Map<string, Float32Array>();
   let offset = 0;

@@ -58,4 +58,38 @@ describe('tfjsToSnet', () => {
     expect(() => tfjsToSnet({ format: 'graph-model' }, w)).toThrow(/no modelTopology/);
     expect(() => tfjsToSnet(modelJson('relu_sigmoid'), 'weights' as never)).toThrow(/weight data must be/);
   });
+  it('5,000 random edits of model.json and the weights: each an Error that starts with "simdnet: " or a valid model', () => {
+    let seed = 99;
+    const u = (n: number): number => Math.floor(((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * n);
+    const junk = (): unknown => [null, 0, -1, 1.5, 1e9, 'x', 'relu', 'Dense', [], [null, 3], {}, true][u(12)];
+    const base = JSON.parse(modelJson('tanh_leaky_softmax')) as unknown;
+    let accepted = 0;
+    for (let k = 0; k < 5000; k++) {
+      const j = structuredClone(base) as Record<string, unknown>;
+      for (let edits = 1 + u(3); edits > 0; edits--) {
+        // Walk to a random object or array inside and replace or delete one of its entries.
+        let node: Record<string, unknown> = j;
+        for (let depth = u(7); depth > 0; depth--) {
+          const keys = Object.keys(node).filter((key) => typeof node[key] === 'object' && node[key] !== null);
+          if (keys.length === 0) break;
+          node = node[keys[u(keys.length)]!] as Record<string, unknown>;
+        }
+        const keys = Object.keys(node);
+        if (keys.length === 0) continue;
+        const key = keys[u(keys.length)]!;
+        if (u(4) === 0 && !Array.isArray(node)) delete node[key];
+        else node[key] = junk();
+      }
+      let w: Uint8Array = weights('tanh_leaky_softmax');
+      if (u(4) === 0) w = w.subarray(0, u(w.length));
+      try {
+        tfjsToSnet(u(10) === 0 ? JSON.stringify(j).slice(0, u(500)) : j, w);
+        accepted++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+        if (!/^simdnet: /.test((e as Error).message)) throw new Error(`edit ${k}: an unexplained ${(e as Error).name}: ${(e as Error).message}`);
+      }
+    }
+    expect(accepted).toBeGreaterThan(0);
+  });
 });

@@ -96,6 +96,7 @@ export const EXPORT_SPECS: Specs = {
   opset: { type: 'string', value: 'N', help: 'with --onnx: the ONNX opset to declare, 13 (default) to 21' },
   out: { type: 'string', value: 'FILE', help: 'where to write it (default: the model path with .wasm or .onnx)' },
   build: { type: 'string', value: 'scalar|simd', help: 'scalar (default: runs on interpreters without SIMD, e.g. wasm3) or simd' },
+  quantize: { type: 'string', value: 'none|int8', help: 'with --edge: int8 bakes int8 weights (one scale per unit; about a quarter of the size, see docs/edge.md)' },
   json: { type: 'boolean', help: 'print the result as JSON' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
@@ -503,22 +504,24 @@ export async function exportModel(argv: string[], io: Io): Promise<number> {
   const { values: v, positionals } = parse('export', argv, EXPORT_SPECS, 1);
   if (v.help) return help(io, 'export');
   if (v.onnx && v.edge) throw new UsageError('export one kind at a time: --edge or --onnx');
+  if (v.onnx && v.quantize !== undefined) throw new UsageError('--quantize goes with --edge (ONNX export writes float weights)');
   if (v.onnx) return exportOnnx(v, positionals, io);
   if (!v.edge) throw new UsageError("say what to export: 'simdnet export --edge MODEL.snet' (a baked .wasm) or 'simdnet export --onnx MODEL.snet'");
   const path = str(v, 'model') ?? positionals[0];
   if (path === undefined) throw new UsageError("name the model: 'simdnet export --edge FILE'");
   const build = choice(v, 'build', ['scalar', 'simd'] as const) ?? 'scalar';
+  const quantize = choice(v, 'quantize', ['none', 'int8'] as const) ?? 'none';
   const bytes = await readUserFile(path, 'model file');
   let wasm: Uint8Array;
   try {
-    wasm = await exportEdgeWasm(bytes, { build });
+    wasm = await exportEdgeWasm(bytes, { build, quantize });
   } catch (e) {
     throw new UsageError(`'${path}' is not a usable simdnet model: ${(e as Error).message.replace(/^simdnet: /, '')}`);
   }
   const out = str(v, 'out') ?? `${path.replace(/\.snet$/, '')}.wasm`;
   await writeFileAtomic(out, wasm);
-  if (v.json) io.stdout.write(`${JSON.stringify({ model: path, wasm: out, bytes: wasm.length, build })}\n`);
-  else io.stdout.write(`wrote ${out} (${wasm.length} bytes, ${build} build): instantiate with an empty import object and call predict(in_ptr, m, out_ptr)\n`);
+  if (v.json) io.stdout.write(`${JSON.stringify({ model: path, wasm: out, bytes: wasm.length, build, quantize })}\n`);
+  else io.stdout.write(`wrote ${out} (${wasm.length} bytes, ${build} build${quantize === 'int8' ? ', int8 weights' : ''}): instantiate with an empty import object and call predict(in_ptr, m, out_ptr)\n`);
   return 0;
 }
 
@@ -607,7 +610,7 @@ const USAGE: Record<string, [string, string, Specs]> = {
   predict: ['simdnet predict --model FILE --data FILE [--json]', 'Print the predicted class (and class probabilities) of every example, as CSV or JSON.', PREDICT_SPECS],
   evaluate: ['simdnet evaluate --model FILE --data FILE [--json]', 'Print accuracy, cost and the confusion matrix of a model on labelled data.', EVALUATE_SPECS],
   info: ['simdnet info FILE [--json]', 'Describe a saved model: architecture, dtype, parameters, labels, training settings.', INFO_SPECS],
-  export: ['simdnet export --edge FILE [--out FILE.wasm] [--build scalar|simd] | --onnx FILE [--out FILE.onnx] [--opset N]', 'Write one self-contained .wasm with the weights baked in, for standalone runtimes (see docs/edge.md), or an ONNX model for ONNX Runtime and other engines (see docs/serving.md).', EXPORT_SPECS],
+  export: ['simdnet export --edge FILE [--out FILE.wasm] [--build scalar|simd] [--quantize int8] | --onnx FILE [--out FILE.onnx] [--opset N]', 'Write one self-contained .wasm with the weights baked in, for standalone runtimes (see docs/edge.md), or an ONNX model for ONNX Runtime and other engines (see docs/serving.md).', EXPORT_SPECS],
   import: ['simdnet import FILE.onnx|model.json [--out FILE.snet]', 'Convert an ONNX MLP (PyTorch, scikit-learn, Keras via tf2onnx, ...) or a TensorFlow.js layers model into a simdnet model.', IMPORT_SPECS],
 };
 

@@ -154,10 +154,11 @@ export function resolveFitOptions(o: FitOptions, m: number, networkSeed: number)
   };
 }
 
-/** The learning rate in force during `epoch` (0-based): lr0 / (1 + rate·t), t from max(0, epoch − lag) (see DecayOptions). */
+/** The learning rate in force during `epoch` (0-based): 1 / (1 + rate·t) · lr0, t from max(0, epoch − lag) (see DecayOptions). */
 export function decayedRate(lr0: number, decay: (Omit<Required<DecayOptions>, 'lag'> & { lag?: number }) | null, epoch: number): number {
   if (decay === null) return lr0;
   const e = Math.max(0, epoch - (decay.lag ?? 0));
   const t = decay.type === 'inverseTime' ? e : Math.floor(e / decay.interval);
-  return lr0 / (1 + decay.rate * t);
+  // Rounded as the notebook's update_lr / schedule_lr_decay (and PyTorch's LambdaLR) compute it: 1 / (1 + rate·t) · lr0.
+  return (1 / (1 + decay.rate * t)) * lr0;
 }

@@ -120,9 +120,9 @@ describe('Kernels.optimizerStep reproduces the course updates (numpy fixtures)',
 
 describe('learning-rate decay (Course 2, week 2)', () => {
   // The notebook's functions, verbatim in JS.
-  const updateLr = (lr0: number, epochNum: number, decayRate: number) => lr0 / (1 + decayRate * epochNum);
+  const updateLr = (lr0: number, epochNum: number, decayRate: number) => (1 / (1 + decayRate * epochNum)) * lr0;
   const scheduleLrDecay = (lr0: number, epochNum: number, decayRate: number, timeInterval = 1000) =>
-    lr0 / (1 + decayRate * Math.floor(epochNum / timeInterval));
+    (1 / (1 + decayRate * Math.floor(epochNum / timeInterval))) * lr0;
 
   it('inverseTime is lr0 / (1 + rate·epoch)', () => {
     // update_lr(0.5, 2, 1) in Python prints 0.16666666666666666.

@@ -6,6 +6,8 @@ import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "
 import { axpy, scale, mul, gatherCols, gatherRowsT } from "./update";
 import { optimStep } from "./optim";
 import { planForward, planCost, planBackward, planUpdate } from "./net";
+import { planLayout } from "./plan";
+import { maxAbs } from "./finite";
 import { loadModel, modelInputSize, modelOutputSize, modelPredict, modelFree, lastError } from "./model";
 
 // The runtime's `abort` is routed here (asconfig `use`), so the module imports nothing.
@@ -140,7 +142,14 @@ export function optim_step_f64(kind: i32, n: i32, w: usize, g: usize, v: usize, 
   return optimStep<f64>(kind, n, w, g, v, s, lr, beta1, beta2, eps, c1, c2);
 }
 
-// ---- whole-network plans (layout in assembly/net.ts): one call per forward pass or training step ----
+// ---- whole-network plans (layout in assembly/plan.ts): one call per forward pass or training step ----
+
+/** Offsets, sizes and codes of the plan layout (assembly/plan.ts planLayout) for the host's mirror to check; i outside the table gives -1. */
+export function plan_layout(i: i32): i32 { return planLayout(i); }
+/** f32 max |x_i| over n values (NaN if any is NaN). */
+export function max_abs_f32(x: usize, n: i32): f64 { return maxAbs<f32>(x, n); }
+/** f64 twin of max_abs_f32. */
+export function max_abs_f64(x: usize, n: i32): f64 { return maxAbs<f64>(x, n); }
 
 /** f32 forward of m examples (x: n0×m, features-first) through the plan; dropout when keepProb < 1. Returns the pointer of A_L (n_y×m). */
 export function net_forward_f32(plan: usize, x: usize, m: i32, keepProb: f32): usize { return planForward<f32>(plan, x, m, keepProb); }
@@ -154,11 +163,11 @@ export function net_cost_f64(plan: usize, y: usize, m: i32, l2: f64): f64 { retu
 export function net_backward_f32(plan: usize, x: usize, y: usize, m: i32, l2: f32, dropout: i32): void { planBackward<f32>(plan, x, y, m, l2, dropout != 0); }
 /** f64 twin of net_backward_f32. */
 export function net_backward_f64(plan: usize, x: usize, y: usize, m: i32, l2: f64, dropout: i32): void { planBackward<f64>(plan, x, y, m, l2, dropout != 0); }
-/** f32 optimiser update of every W, b (kind as optim_step_f32). Returns 0 or -1. */
+/** f32 optimiser update of every W, b (kind as optim_step_f32) unless a gradient is unusable (NaN, ±Infinity, too large). Returns and stores the plan's status: 0 applied, 1 non-finite (nothing changed), 2 bad kind. */
 export function net_update_f32(plan: usize, kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32): i32 { return planUpdate<f32>(plan, kind, lr, beta1, beta2, eps, c1, c2); }
 /** f64 twin of net_update_f32. */
 export function net_update_f64(plan: usize, kind: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, c1: f64, c2: f64): i32 { return planUpdate<f64>(plan, kind, lr, beta1, beta2, eps, c1, c2); }
-/** f32 full step: forward (with dropout when keepProb < 1), cost when wantCost ≠ 0 (else NaN), backward, update. */
+/** f32 full step: forward (with dropout when keepProb < 1), cost when wantCost ≠ 0 (else NaN), backward, update (skipped when a gradient is unusable: the plan header's status says which). */
 export function net_train_step_f32(plan: usize, x: usize, y: usize, m: i32, l2: f32, keepProb: f32, kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32, wantCost: i32): f64 {
   planForward<f32>(plan, x, m, keepProb);
   const cost = wantCost != 0 ? planCost<f32>(plan, y, m, <f64>l2) : NaN;

@@ -1,11 +1,12 @@
-// simdnet's public surface.
+// simdnet's public surface: the network, its option and result types, data helpers, model files and the kernels.
 export {
   Network, defaultKernels,
   type NetworkOptions, type HiddenActivation, type OutputActivation, type LossKind, type CostRecord, type History,
-  type Prediction, type Evaluation, type GradientCheckResult,
+  type Prediction, type ClassPrediction, type Evaluation, type GradientCheckResult, type Trainer, type LayerWeights, type LayerActivation,
+  type ModelSource, type DatasetSource, type DatasetChunk, type DatasetOptions, type ChunkIterable,
 } from './network.js';
 export type { FitOptions, ProgressInfo, DecayOptions, EarlyStoppingOptions } from './train/options.js';
-export type { Inputs, Targets, Layout, MatrixLike } from './data/input.js';
+export type { Inputs, Targets, Layout, MatrixLike, LabelArray } from './data/input.js';
 export type { NormalizeKind, Normalizer } from './data/normalize.js';
 export type { InitKind } from './init.js';
 export { createRandom, NumpyRandom, FastRandom, type Random, type RandomKind } from './rng.js';
@@ -13,7 +14,6 @@ export { loadPlanarDataset } from './data/planar.js';
 export { readHdf5Datasets, loadCatDataset } from './data/hdf5.js';
 export { encodeModel, decodeModel, type ModelRecord } from './io/format.js';
 export { exportEdgeWasm, edgeLastError, type EdgeExportOptions, type EdgeExports } from './io/edge.js';
-export { Kernels, ACTIVATION_CODE, OPTIMIZER_CODE, activationCode, defaultEps, type Activation, type OptimizerKind, type OptimizerHyper } from './kernels.js';
-export { Arena, Tensor, checkDType, type DType, type FloatArray } from './runtime/arena.js';
-export { loadModule, hostHasSimd, bundledUrl, type Build, type LoadOptions, type LoadedModule } from './runtime/load.js';
-export type { KernelExports } from './runtime/abi.js';
+export { Kernels, type Activation, type OptimizerKind, type OptimizerHyper } from './kernels.js';
+export type { Tensor, DType, FloatArray } from './runtime/arena.js';
+export { hostHasSimd, type Build, type LoadOptions } from './runtime/load.js';

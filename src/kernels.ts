@@ -1,4 +1,5 @@
 // Typed, shape-checked wrappers of every WASM kernel over Tensors in one module's memory.
+import { ACTIVATION_CODE as PLAN_CODES, OPTIMIZER_CODE as PLAN_OPTIMIZER_CODE } from './runtime/plan.js';
 import type { KernelExports } from './runtime/abi.js';
 import { Arena, type DType, type Tensor } from './runtime/arena.js';
 import { loadModule, type Build, type LoadOptions } from './runtime/load.js';
@@ -23,7 +24,7 @@ function checkKeys(options: unknown, what: string, known: readonly string[]): vo
 export type Activation = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
 
 /** Kernel codes of the activations (assembly/act.ts). */
-export const ACTIVATION_CODE: Record<Activation, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
+export const ACTIVATION_CODE: Record<Activation, number> = { linear: PLAN_CODES.linear, sigmoid: PLAN_CODES.sigmoid, tanh: PLAN_CODES.tanh, relu: PLAN_CODES.relu, leakyRelu: PLAN_CODES.leakyRelu };
 
 /** Throws unless name is a known activation. */
 export function activationCode(name: unknown): number {
@@ -343,7 +344,7 @@ export class Kernels extends Arena {
 export type OptimizerKind = 'gd' | 'momentum' | 'rmsprop' | 'adam';
 
 /** Kernel codes of the optimisers (assembly/optim.ts). */
-export const OPTIMIZER_CODE: Record<OptimizerKind, number> = { gd: 0, momentum: 1, rmsprop: 2, adam: 3 };
+export const OPTIMIZER_CODE: Record<OptimizerKind, number> = PLAN_OPTIMIZER_CODE;
 
 /** Hyper-parameters of one optimiser step; c1 = 1 − beta1^t, c2 = 1 − beta2^t for Adam, else 1. */
 export interface OptimizerHyper {

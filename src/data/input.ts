@@ -9,8 +9,10 @@ export interface MatrixLike {
 
 /** Inputs: a row per example, or a row-major matrix (examples × features unless layout says otherwise). */
 export type Inputs = number[][] | MatrixLike;
-/** Targets: one label per example, a row per example, or a row-major matrix. */
-export type Targets = number[] | number[][] | MatrixLike;
+/** One label per example as a typed array (class indices or 0/1 targets). */
+export type LabelArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+/** Targets: one label per example (an array or a typed array), a row per example, or a row-major matrix. */
+export type Targets = number[] | LabelArray | number[][] | MatrixLike;
 
 /** How a matrix is laid out: 'examples-first' (m × n, the default) or the course's 'features-first' (n × m). */
 export type Layout = 'examples-first' | 'features-first';
@@ -35,8 +37,14 @@ function isMatrixLike(x: unknown): x is MatrixLike {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && 'data' in x && 'shape' in x;
 }
 
-/** Reads a matrix in the given layout and returns it features-first; `what` names it in errors. */
-export function toFeaturesFirst(x: unknown, what: string, layoutOption?: unknown): FeaturesFirst {
+/** The largest finite float32, for nets whose memory holds float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Reads a matrix in the given layout and returns it features-first; `what` names it in errors.
+ * With `limit`, values beyond ±limit are rejected too (FLOAT32_MAX for a float32 network: they would overflow).
+ */
+export function toFeaturesFirst(x: unknown, what: string, layoutOption?: unknown, limit = Infinity): FeaturesFirst {
   const layout = checkLayout(layoutOption);
   let m: number;
   let n: number;
@@ -84,6 +92,9 @@ export function toFeaturesFirst(x: unknown, what: string, layoutOption?: unknown
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         throw new Error(`simdnet: ${what} example ${e} feature ${f} is ${typeof v === 'number' ? String(v) : typeof v}; values must be finite numbers`);
       }
+      if (Math.abs(v) > limit) {
+        throw new Error(`simdnet: ${what} example ${e} feature ${f} is ${v}, beyond the float32 range (±3.4e38) of this network; rescale the data or use dtype 'float64'`);
+      }
       out[f * m + e] = v;
     }
   }
@@ -91,12 +102,16 @@ export function toFeaturesFirst(x: unknown, what: string, layoutOption?: unknown
 }
 
 /** Reads targets for `m` examples and `outputs` units (features-first); labels become one-hot for softmax. */
-export function toTargets(y: unknown, m: number, outputs: number, oneHot: boolean, layoutOption?: unknown): FeaturesFirst {
+export function toTargets(y: unknown, m: number, outputs: number, oneHot: boolean, layoutOption?: unknown, limit = Infinity): FeaturesFirst {
+  if (ArrayBuffer.isView(y) && !(y instanceof DataView) && !(typeof BigInt64Array !== 'undefined' && (y instanceof BigInt64Array || y instanceof BigUint64Array))) {
+    y = Array.from(y as unknown as ArrayLike<number>);
+  }
   if (Array.isArray(y) && (y.length === 0 || !Array.isArray(y[0]))) {
     if (y.length !== m) throw new Error(`simdnet: Y has ${y.length} labels but X has ${m} examples`);
     const out = new Float64Array(outputs * m);
     y.forEach((label, e) => {
       if (typeof label !== 'number' || !Number.isFinite(label)) throw new Error(`simdnet: Y label ${e} is ${String(label)}; labels must be finite numbers`);
+      if (Math.abs(label) > limit) throw new Error(`simdnet: Y label ${e} is ${label}, beyond the float32 range (±3.4e38) of this network`);
       if (oneHot) {
         if (!Number.isInteger(label) || label < 0 || label >= outputs) {
           throw new Error(`simdnet: Y label ${e} is ${label}; class labels must be integers in 0..${outputs - 1}`);
@@ -109,7 +124,7 @@ export function toTargets(y: unknown, m: number, outputs: number, oneHot: boolea
     });
     return { data: out, rows: outputs, cols: m };
   }
-  const t = toFeaturesFirst(y, 'Y', layoutOption);
+  const t = toFeaturesFirst(y, 'Y', layoutOption, limit);
   if (t.cols !== m) throw new Error(`simdnet: Y has ${t.cols} examples but X has ${m}`);
   if (t.rows !== outputs) throw new Error(`simdnet: Y has ${t.rows} values per example but the network has ${outputs} outputs`);
   return t;

@@ -19,7 +19,7 @@ export function checkNormalizeKind(kind: unknown): NormalizeKind {
   return kind;
 }
 
-/** Fits a normaliser on features-first data (rows = features); constant features get scale 1. */
+/** Fits a normaliser on features-first data (rows = features); constant (or constant up to rounding) features get scale 1. */
 export function fitNormalizer(kind: Exclude<NormalizeKind, 'none'>, data: Float64Array, rows: number, cols: number): Normalizer {
   const shift = new Float64Array(rows);
   const scale = new Float64Array(rows);
@@ -31,9 +31,13 @@ export function fitNormalizer(kind: Exclude<NormalizeKind, 'none'>, data: Float6
       mean /= cols;
       let variance = 0;
       for (const v of row) variance += (v - mean) ** 2;
-      const sd = Math.sqrt(variance / cols);
+      variance /= cols;
       shift[f] = mean;
-      scale[f] = sd > 0 ? sd : 1;
+      // A feature is constant when its variance is within the rounding error of computing it (sklearn's
+      // _is_constant_feature bound): a column of 0.1s has a naive mean of 0.09999999999999859 and a
+      // variance of ~1e-30, which must not become a scale of 1e-15.
+      const roundingBound = cols * Number.EPSILON * variance + (cols * mean * Number.EPSILON) ** 2;
+      scale[f] = variance > roundingBound ? Math.sqrt(variance) : 1;
     } else {
       let lo = Infinity;
       let hi = -Infinity;

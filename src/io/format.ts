@@ -19,11 +19,13 @@
 // a file dequantised (dtype float32, W = f32(q · scale)) with the int8 values in `quantized`, so Network.load
 // runs it in float32; the edge ABI (assembly/model.ts) runs it in integers (assembly/int8.ts).
 
+import { ACTIVATION_CODE } from '../runtime/plan.js';
 import type { DType } from '../runtime/arena.js';
 import type { Normalizer } from '../data/normalize.js';
 
 /** Activation codes of the file (0–4 match the kernels; 5 is softmax). */
-export const LAYER_CODE = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4, softmax: 5 } as const;
+/** The file stores the plan's activation codes (src/runtime/plan.ts). */
+export const LAYER_CODE = ACTIVATION_CODE;
 export type LayerActivation = keyof typeof LAYER_CODE;
 
 export const MAGIC = 0x54454e53; // "SNET" read as a little-endian u32

@@ -58,7 +58,16 @@ export interface KernelExports extends ModelExports {
   net_update_f64: NetUpdateFn;
   net_train_step_f32: NetTrainStepFn;
   net_train_step_f64: NetTrainStepFn;
+  /** assembly/plan.ts planLayout: offset, size or code i of the plan layout (src/runtime/plan.ts mirrors it), -1 past the table. */
+  plan_layout: (i: number) => number;
+  max_abs_f32: MaxAbsFn;
+  max_abs_f64: MaxAbsFn;
 }
+
+export type MaxAbsFn = (
+  x: number, // pointer to n values
+  n: number, // count
+) => number; // max |x_i| as f64; NaN if any value is NaN
 
 export type GemmFn = (
   transA: number, // 0: op(A) = A, 1: op(A) = Aᵀ
@@ -226,7 +235,7 @@ export type NetUpdateFn = (
   eps: number, // added to √s
   c1: number, // Adam's 1 − beta1^t, else 1
   c2: number, // Adam's 1 − beta2^t, else 1
-) => number; // 0, or -1 for an unknown kind
+) => number; // the plan's new status: 0 applied; 1 a gradient is NaN, ±Infinity or too large (nothing changed); 2 unknown kind
 
 export type NetTrainStepFn = (
   plan: number, // pointer to the plan
@@ -243,7 +252,7 @@ export type NetTrainStepFn = (
   c1: number, // Adam's 1 − beta1^t, else 1
   c2: number, // Adam's 1 − beta2^t, else 1
   wantCost: number, // 1: compute the cost before the update (returned), 0: return NaN
-) => number;
+) => number; // the cost or NaN; whether the update was applied is the plan header's status (as NetUpdateFn returns)
 
 // ---- edge inference over a saved model file (assembly/model.ts; error codes and limits in docs/edge.md) ----
 

@@ -45,7 +45,7 @@ export interface FitOptions {
   /** Passes over the data; with batchSize each pass has ⌈m / batchSize⌉ steps. */
   epochs?: number;
   learningRate?: number;
-  /** Examples per step (default: all of them). */
+  /** Examples per step (default: all of them; a batchSize above the number of examples means one batch of all). */
   batchSize?: number;
   /** Reshuffle the examples every epoch (default true with mini-batches, false for full batch). */
   shuffle?: boolean;
@@ -65,12 +65,16 @@ export interface FitOptions {
   /** Validation data, or the fraction of the examples (taken from the end) to hold out. */
   validation?: { X: Inputs; Y: Targets } | number;
   earlyStopping?: EarlyStoppingOptions;
-  /** Record the cost every this many iterations (full batch) or epochs (mini-batch); default 100. */
+  /** Record the cost every this many iterations (iterations mode) or epochs (epochs mode), counted from this call's first step; default 100. */
   costEvery?: number;
   /** Called at every cost check; returning false stops training. */
   onProgress?: (info: ProgressInfo) => void | boolean | Promise<void | boolean>;
   /** Layout of X and Y (default 'examples-first'). */
   layout?: Layout;
+  /** Start training afresh: zero optimiser moments, Adam's t and the step/epoch counters, reseed the streams (default false: continue). */
+  reset?: boolean;
+  /** Stops training at the next step when aborted (History.stopped = 'aborted'); fit then yields to the event loop every ~50 ms. */
+  signal?: AbortSignal;
 }
 
 /** Fit options with defaults filled in. */
@@ -93,7 +97,7 @@ export interface ResolvedFit {
 }
 
 const KNOWN = new Set(['iterations', 'epochs', 'learningRate', 'batchSize', 'shuffle', 'seed', 'optimizer', 'beta1', 'beta2',
-  'epsilon', 'l2', 'keepProb', 'decay', 'validation', 'earlyStopping', 'costEvery', 'onProgress', 'layout']);
+  'epsilon', 'l2', 'keepProb', 'decay', 'validation', 'earlyStopping', 'costEvery', 'onProgress', 'layout', 'reset', 'signal']);
 
 function positiveInt(v: unknown, name: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`simdnet: ${name} must be a positive integer, got ${String(v)}`);
@@ -108,14 +112,14 @@ function inRange(v: unknown, name: string, lo: number, hi: number, loOpen: boole
 
 /** Validates fit options against m training examples and fills in defaults. */
 export function resolveFitOptions(o: FitOptions, m: number, networkSeed: number): ResolvedFit {
-  if (typeof o !== 'object' || o === null) throw new Error('simdnet: fit options must be an object');
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`simdnet: fit options must be an object, got ${o === null ? 'null' : typeof o}`);
   for (const key of Object.keys(o)) if (!KNOWN.has(key)) throw new Error(`simdnet: unknown fit option '${key}'`);
   if (o.iterations !== undefined && o.epochs !== undefined) throw new Error('simdnet: give either iterations or epochs, not both');
   const mode = o.epochs !== undefined ? 'epochs' : 'iterations';
   const count = mode === 'epochs' ? positiveInt(o.epochs, 'epochs') : o.iterations === undefined ? 1000 : positiveInt(o.iterations, 'iterations');
   const learningRate = inRange(o.learningRate ?? 0.01, 'learningRate', 0, Infinity, true, true);
-  const batchSize = o.batchSize === undefined ? m : positiveInt(o.batchSize, 'batchSize');
-  if (batchSize > m) throw new Error(`simdnet: batchSize ${batchSize} is larger than the ${m} training examples`);
+  // A batch larger than the data is the whole data, as in Keras and PyTorch.
+  const batchSize = o.batchSize === undefined ? m : Math.min(positiveInt(o.batchSize, 'batchSize'), m);
   const optimizer = o.optimizer ?? 'gd';
   if (!Object.hasOwn(OPTIMIZER_CODE, optimizer)) throw new Error(`simdnet: unknown optimizer '${String(optimizer)}'; expected gd, momentum, rmsprop or adam`);
   const keepProb = inRange(o.keepProb ?? 1, 'keepProb', 0, 1, true, false);
@@ -143,6 +147,8 @@ export function resolveFitOptions(o: FitOptions, m: number, networkSeed: number)
   if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') throw new Error(`simdnet: shuffle must be true or false, got ${String(o.shuffle)}`);
   if (o.earlyStopping?.restoreBest !== undefined && typeof o.earlyStopping.restoreBest !== 'boolean') throw new Error(`simdnet: earlyStopping.restoreBest must be true or false, got ${String(o.earlyStopping.restoreBest)}`);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new Error('simdnet: onProgress must be a function');
+  if (o.reset !== undefined && typeof o.reset !== 'boolean') throw new Error(`simdnet: reset must be true or false, got ${String(o.reset)}`);
+  if (o.signal !== undefined && (typeof o.signal !== 'object' || o.signal === null || typeof (o.signal as AbortSignal).aborted !== 'boolean')) throw new Error('simdnet: signal must be an AbortSignal');
   return {
     mode, count, learningRate, batchSize, seed, optimizer, keepProb, decay, earlyStopping,
     shuffle: o.shuffle ?? batchSize < m,

@@ -227,22 +227,25 @@ describe('fit follows the course update rules step by step', () => {
     });
   }
 
-  it('each fit starts its optimiser afresh (Adam t restarts at 1)', async () => {
+  it('a second fit continues the optimiser (Adam t goes on to 2); reset: true starts it afresh', async () => {
     const opts = { layers: [3, 4, 1], hidden: 'tanh' as const, dtype: 'float64' as const, seed: 5 };
-    const a = await Network.create(opts);
-    const b = await Network.create(opts);
+    const [a, b, c] = await Promise.all([Network.create(opts), Network.create(opts), Network.create(opts)]);
     try {
       await a.fit(X, Y, { iterations: 2, optimizer: 'adam', ...hyper });
       await b.fit(X, Y, { iterations: 1, optimizer: 'adam', ...hyper });
       await b.fit(X, Y, { iterations: 1, optimizer: 'adam', ...hyper });
-      // Two one-step fits are two t = 1 steps (each ≈ lr·sign(g)), not one t = 1, 2 sequence.
-      const wa = a.getWeights(), wb = b.getWeights();
+      expect(Buffer.from(b.save()).equals(Buffer.from(a.save())), 'two one-step fits = one two-step fit').toBe(true);
+      // With reset the second step is another t = 1 step from zero moments (≈ lr·sign(g)), not t = 2.
+      await c.fit(X, Y, { iterations: 1, optimizer: 'adam', ...hyper });
+      await c.fit(X, Y, { iterations: 1, optimizer: 'adam', reset: true, ...hyper });
+      const wa = a.getWeights(), wc = c.getWeights();
       let differs = false;
-      wa.forEach((l, i) => l.W.forEach((v, q) => { if (v !== wb[i]!.W[q]) differs = true; }));
+      wa.forEach((l, i) => l.W.forEach((v, q) => { if (v !== wc[i]!.W[q]) differs = true; }));
       expect(differs).toBe(true);
     } finally {
       a.dispose();
       b.dispose();
+      c.dispose();
     }
   });
 });

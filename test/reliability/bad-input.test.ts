@@ -208,12 +208,6 @@ const MATRIX: Row[] = [
   ]),
   ...rows('keepProb outside (0, 1]', [0, -0.2, 1.0000001, 1.5, NaN, Infinity].map((kp): [string, (c: Ctx) => unknown, RegExp] =>
     [`keepProb ${kp}`, binFit({ keepProb: kp }), new RegExp(`keepProb must be in \\(0, 1\\], got ${String(kp).replace('.', '\\.')}`)])),
-  ...rows('batch larger than the data', [
-    ['batchSize 49 for 48 examples', binFit({ batchSize: 49 }), /batchSize 49 is larger than the 48 training examples/],
-    ['batchSize 40 after a 0.5 validation split (24 left)', binFit({ batchSize: 40, validation: 0.5 }), /batchSize 40 is larger than the 24 training examples/],
-    ['batchSize 2^31', binFit({ batchSize: 2 ** 31 }), /batchSize 2147483648 is larger than the 48 training examples/],
-    ['trainer batchSize 100', (c) => c.soft.trainer(X, Y3, { batchSize: 100 }), /batchSize 100 is larger than the 48 training examples/],
-  ]),
   ...rows('other option values', [
     ['seed −1', create({ seed: -1 }), /invalid seed -1: expected an integer in \[0, 2\*\*32\)/],
     ['seed 1.5', create({ seed: 1.5 }), /invalid seed 1\.5/],

@@ -1,7 +1,9 @@
-// The playground page: reads the controls, runs training in a Worker, and draws what it posts:
-// the decision boundary with the points, and the cost curve.
-import type { Bounds, FromWorker, ToWorker, TrainConfig } from './protocol.js';
-import type { DatasetName } from './datasets.js';
+// The playground page: reads the controls, trains off the main thread with simdnet/worker's fitInWorker,
+// and draws each progress snapshot: the decision boundary with the points, and the cost curve.
+import { Kernels, Network } from 'simdnet';
+import { fitInWorker } from 'simdnet/worker';
+import { boundsOf, makeDataset, type DatasetName } from './datasets.js';
+import type { Bounds, TrainConfig } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('controls');
@@ -18,12 +20,13 @@ const noise = $<HTMLInputElement>('noise');
 const COLORS: [number, number, number][] = [[213, 62, 79], [50, 136, 189], [102, 194, 165]];
 const GRID = 80;
 
-const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (msg: ToWorker): void => worker.postMessage(msg);
-
-let points: Extract<FromWorker, { type: 'data' }> | null = null;
+/** The page's own kernels: they evaluate and draw the snapshots the worker sends. */
+const kernels = Kernels.load();
+let points: { x: Float64Array; y: Float64Array; labels: number[]; bounds: Bounds } | null = null;
 let costs: { iteration: number; cost: number }[] = [];
 let total = 1;
+let controller: AbortController | null = null;
+let lastModel: Uint8Array | null = null;
 
 function setState(state: 'idle' | 'training' | 'done' | 'error', text: string): void {
   status.dataset.state = state;
@@ -128,42 +131,102 @@ function drawCost(): void {
 const describe = (m: { iteration: number; cost: number; accuracy: number; elapsedMs: number }): string =>
   `iteration ${m.iteration} / ${total} · cost ${m.cost.toFixed(4)} · accuracy ${(m.accuracy * 100).toFixed(2)} % · ${(m.elapsedMs / 1000).toFixed(1)} s`;
 
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
-  const msg = event.data;
-  switch (msg.type) {
-    case 'ready':
-      $('build').textContent = msg.build;
-      setState('idle', 'Press Train.');
-      break;
-    case 'data':
-      points = msg;
-      drawBoundary(null, null);
-      break;
-    case 'progress':
-      if (costs.length === 0 || msg.iteration > costs[costs.length - 1]!.iteration) costs.push({ iteration: msg.iteration, cost: msg.cost });
-      status.dataset.accuracy = String(msg.accuracy);
-      status.textContent = describe(msg);
-      drawBoundary(msg.gridClass, msg.gridConfidence);
-      drawCost();
-      break;
-    case 'done':
-      status.dataset.accuracy = String(msg.accuracy);
-      setState('done', `${msg.stopped ? 'stopped' : 'done'}: ${describe(msg)}`);
-      saveButton.disabled = false;
-      break;
-    case 'model': {
-      const url = URL.createObjectURL(new Blob([msg.bytes as BlobPart], { type: 'application/octet-stream' }));
-      const a = Object.assign(document.createElement('a'), { href: url, download: 'playground.snet' });
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 1000);
-      break;
+/** Predicts the grid's cell centres (examples-first, cells² × 2): class and confidence per cell. */
+function gridOf(net: Network, bounds: Bounds, classes: number): { gridClass: Uint8Array; gridConfidence: Float32Array } {
+  const g = GRID;
+  const centres = new Float64Array(g * g * 2);
+  for (let row = 0; row < g; row++) {
+    for (let col = 0; col < g; col++) {
+      const i = row * g + col;
+      centres[2 * i] = bounds.x0 + ((col + 0.5) / g) * (bounds.x1 - bounds.x0);
+      centres[2 * i + 1] = bounds.y0 + ((row + 0.5) / g) * (bounds.y1 - bounds.y0);
     }
-    case 'error':
-      errorBox.textContent = msg.message;
-      setState('error', 'Training failed.');
-      break;
   }
-};
+  const out = net.predict({ data: centres, shape: [g * g, 2] }).data;
+  const nY = classes === 2 ? 1 : classes;
+  const gridClass = new Uint8Array(g * g);
+  const gridConfidence = new Float32Array(g * g);
+  for (let i = 0; i < g * g; i++) {
+    if (nY === 1) {
+      const p = out[i]!;
+      gridClass[i] = p > 0.5 ? 1 : 0;
+      gridConfidence[i] = p > 0.5 ? p : 1 - p;
+    } else {
+      let best = 0;
+      for (let c = 1; c < nY; c++) if (out[i * nY + c]! > out[i * nY + best]!) best = c;
+      gridClass[i] = best;
+      gridConfidence[i] = out[i * nY + best]!;
+    }
+  }
+  return { gridClass, gridConfidence };
+}
+
+/** Trains in a worker; every progress event carries the network's bytes, drawn here. */
+async function train(config: TrainConfig): Promise<void> {
+  const data = makeDataset(config.dataset, config.noise, 400, config.seed);
+  const bounds = boundsOf(data, config.dataset);
+  points = { x: data.x, y: data.y, labels: data.labels, bounds };
+  drawBoundary(null, null);
+  const m = data.x.length;
+  const X = { data: new Float64Array([...data.x, ...data.y]), shape: [2, m] };
+  const nY = data.classes === 2 ? 1 : data.classes;
+  const k = await kernels;
+  const t0 = performance.now();
+  const show = async (bytes: Uint8Array, iteration: number): Promise<{ cost: number; accuracy: number }> => {
+    const net = await Network.load(bytes, { kernels: k });
+    try {
+      const { cost, accuracy } = net.evaluate(X, data.labels, { layout: 'features-first' });
+      const grid = gridOf(net, bounds, data.classes);
+      status.dataset.accuracy = String(accuracy);
+      status.textContent = describe({ iteration, cost, accuracy, elapsedMs: performance.now() - t0 });
+      drawBoundary(grid.gridClass, grid.gridConfidence);
+      return { cost, accuracy };
+    } finally {
+      net.dispose();
+    }
+  };
+  let drawing: Promise<void> = Promise.resolve();
+  let pending: { model: Uint8Array; iteration: number } | null = null;
+  controller = new AbortController();
+  const result = await fitInWorker({
+    layers: [2, ...config.layers, nY], hidden: config.activation, output: nY === 1 ? 'sigmoid' : 'softmax',
+    init: config.init, seed: config.seed, rng: 'numpy',
+  }, X, data.labels, {
+    iterations: config.iterations, learningRate: config.learningRate, optimizer: config.optimizer,
+    ...(config.batchSize ? { batchSize: config.batchSize } : {}),
+    layout: 'features-first', costEvery: Math.max(1, Math.round(config.iterations / 100)),
+    signal: controller.signal, snapshots: true,
+    onProgress: (p, model) => {
+      if (costs.length === 0 || p.iteration > costs[costs.length - 1]!.iteration) costs.push({ iteration: p.iteration, cost: p.cost });
+      drawCost();
+      // One snapshot drawn at a time, in order; while one draws, newer ones replace the waiting one.
+      if (model) {
+        pending = { model, iteration: p.iteration };
+        drawing = drawing.then(() => {
+          const next = pending;
+          pending = null;
+          return next === null ? undefined : show(next.model, next.iteration).then(() => undefined);
+        });
+      }
+    },
+  });
+  controller = null;
+  lastModel = result.bytes;
+  pending = null;
+  await drawing;
+  const final = await show(result.bytes, result.history.iterations);
+  drawCost();
+  setState('done', `${result.history.stopped === 'aborted' ? 'stopped' : 'done'}: ${describe({ iteration: result.history.iterations, ...final, elapsedMs: performance.now() - t0 })}`);
+  saveButton.disabled = false;
+}
+
+kernels.then((k) => {
+  $('build').textContent = k.build;
+  setState('idle', 'Press Train.');
+}, (e: unknown) => {
+  errorBox.textContent = e instanceof Error ? e.message : String(e);
+  setState('error', 'The kernels failed to load.');
+});
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -180,10 +243,20 @@ form.addEventListener('submit', (event) => {
   saveButton.disabled = true;
   delete status.dataset.accuracy;
   setState('training', 'training…');
-  send({ type: 'train', config });
+  train(config).catch((e: unknown) => {
+    controller = null;
+    errorBox.textContent = e instanceof Error ? e.message : String(e);
+    setState('error', 'Training failed.');
+  });
 });
-stopButton.addEventListener('click', () => send({ type: 'stop' }));
-saveButton.addEventListener('click', () => send({ type: 'save' }));
+stopButton.addEventListener('click', () => controller?.abort());
+saveButton.addEventListener('click', () => {
+  if (lastModel === null) return;
+  const url = URL.createObjectURL(new Blob([lastModel as BlobPart], { type: 'application/octet-stream' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: 'playground.snet' });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
 noise.addEventListener('input', () => { $('noise-value').textContent = Number(noise.value).toFixed(2); });
 drawBoundary(null, null);
 drawCost();

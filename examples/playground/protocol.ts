@@ -1,4 +1,4 @@
-// Messages between the page and the training worker.
+// The playground's training settings and plot bounds.
 import type { DatasetName } from './datasets.js';
 
 export interface TrainConfig {
@@ -16,21 +16,4 @@ export interface TrainConfig {
   grid: number;
 }
 
-export type ToWorker =
-  | { type: 'train'; config: TrainConfig }
-  | { type: 'stop' }
-  | { type: 'save' };
-
 export interface Bounds { x0: number; x1: number; y0: number; y1: number }
-
-export type FromWorker =
-  | { type: 'ready'; build: string }
-  | { type: 'data'; x: Float64Array; y: Float64Array; labels: number[]; classes: number; bounds: Bounds }
-  | {
-    type: 'progress'; iteration: number; total: number; cost: number; accuracy: number; elapsedMs: number;
-    /** Per grid cell (row 0 at the bottom): predicted class and its probability. */
-    gridClass: Uint8Array; gridConfidence: Float32Array;
-  }
-  | { type: 'done'; iteration: number; cost: number; accuracy: number; elapsedMs: number; stopped: boolean }
-  | { type: 'model'; bytes: Uint8Array }
-  | { type: 'error'; message: string };

@@ -8,8 +8,10 @@ import type { FromWorker, Port, ToWorker, WorkerFitOptions } from './protocol.js
 
 /** Options of fitInWorker: fit's options plus the worker's. */
 export interface FitInWorkerOptions extends Omit<FitOptions, 'onProgress' | 'signal'> {
-  /** Called (on the calling thread) at every cost check with the worker's progress. */
-  onProgress?: (info: ProgressInfo) => void;
+  /** Called (on the calling thread) at every cost check with the worker's progress (and, with snapshots, the network's bytes then). */
+  onProgress?: (info: ProgressInfo, model?: Uint8Array) => void;
+  /** Send the network's saved bytes with every progress event (Network.load them to draw the model as it trains); default false. */
+  snapshots?: boolean;
   /** Aborting stops training at the next step; the promise then resolves with history.stopped = 'aborted' and the weights so far. */
   signal?: AbortSignal;
   /** How the worker loads its kernels (e.g. `{ wasmUrl }`, `{ build: 'scalar' }`); default: as Network.create does. */
@@ -36,7 +38,8 @@ const NOT_CLONABLE = (v: unknown) => typeof v === 'function' || typeof v === 'sy
 /** Sends one fit request to a started worker. */
 export function runInWorker(handle: WorkerHandle, spec: NetworkOptions, X: Inputs, Y: Targets, options: FitInWorkerOptions = {}): Promise<FitInWorkerResult> {
   if (options === null || typeof options !== 'object') throw new Error('simdnet: fitInWorker options must be an object');
-  const { onProgress, signal, kernels, ...fitOptions } = options;
+  const { onProgress, signal, kernels, snapshots, ...fitOptions } = options;
+  if (snapshots !== undefined && typeof snapshots !== 'boolean') throw new Error('simdnet: fitInWorker snapshots must be true or false');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new Error('simdnet: fitInWorker onProgress must be a function');
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')) {
     throw new Error('simdnet: fitInWorker signal must be an AbortSignal');
@@ -60,7 +63,7 @@ export function runInWorker(handle: WorkerHandle, spec: NetworkOptions, X: Input
     handle.port.listen((m: FromWorker | { type: 'crash'; message: string }) => {
       if (m.type === 'progress') {
         try {
-          onProgress?.(m.info);
+          onProgress?.(m.info, m.model);
         } catch (e) {
           onAbort();
           finish(() => reject(e));
@@ -72,7 +75,7 @@ export function runInWorker(handle: WorkerHandle, spec: NetworkOptions, X: Input
       }
     });
     signal?.addEventListener('abort', onAbort);
-    const request: ToWorker = { type: 'fit', spec, X, Y, options: fitOptions as WorkerFitOptions, kernels: kernels ?? null };
+    const request: ToWorker = { type: 'fit', spec, X, Y, options: fitOptions as WorkerFitOptions, kernels: kernels ?? null, snapshots: snapshots ?? false };
     try {
       handle.port.post(request);
     } catch (e) {

@@ -9,12 +9,12 @@ export type WorkerFitOptions = Omit<FitOptions, 'onProgress' | 'signal'>;
 
 /** To the worker. */
 export type ToWorker =
-  | { type: 'fit'; spec: NetworkOptions; X: Inputs; Y: Targets; options: WorkerFitOptions; kernels: LoadOptions | null }
+  | { type: 'fit'; spec: NetworkOptions; X: Inputs; Y: Targets; options: WorkerFitOptions; kernels: LoadOptions | null; snapshots: boolean }
   | { type: 'abort' };
 
 /** From the worker. */
 export type FromWorker =
-  | { type: 'progress'; info: ProgressInfo }
+  | { type: 'progress'; info: ProgressInfo; model?: Uint8Array }
   | { type: 'done'; bytes: Uint8Array; history: History; build: string }
   | { type: 'error'; message: string };
 

@@ -28,7 +28,12 @@ async function fit(port: Port, m: Extract<ToWorker, { type: 'fit' }>, signal: Ab
       ...m.options,
       signal,
       onProgress: (info) => {
-        send({ type: 'progress', info });
+        if (m.snapshots) {
+          const model = net!.save();
+          send({ type: 'progress', info, model }, [model.buffer as ArrayBuffer]);
+        } else {
+          send({ type: 'progress', info });
+        }
         return !signal.aborted;
       },
     });

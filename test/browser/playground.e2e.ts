@@ -42,7 +42,7 @@ describe.skipIf(missing !== null)('playground', () => {
 
   it('bundles the worker and the SIMD kernels', () => {
     const assets = readdirSync(join(outDir, 'assets'));
-    expect(assets.some((f) => /^worker-.*\.js$/.test(f))).toBe(true);
+    expect(assets.some((f) => /^web-main-.*\.js$/.test(f))).toBe(true); // simdnet/worker's module worker
     expect(assets.some((f) => /^simdnet\.simd-.*\.wasm$/.test(f))).toBe(true);
   });
 

@@ -54,6 +54,23 @@ describe('fitInWorker (worker_threads)', () => {
     expect(() => fitInWorker(spec, planar.X, planar.Y, { worker: () => null } as never)).toThrow(/worker option is for Web Workers/);
   });
 
+  it('snapshots: each progress event carries the network as it was at that check', async () => {
+    const models: Uint8Array[] = [];
+    const iterations: number[] = [];
+    const result = await fitInWorker(spec, planar.X, planar.Y, {
+      iterations: 300, learningRate: 1.2, layout: 'features-first', costEvery: 100, snapshots: true,
+      onProgress: (info, model) => { models.push(model!); iterations.push(info.iteration); },
+    });
+    expect(models.length).toBe(result.history.costs.length);
+    // A main-thread network trained in steps, saved at each check, gives the same bytes.
+    const here = await Network.create(spec);
+    const saved: Uint8Array[] = [];
+    await here.fit(planar.X, planar.Y, { iterations: 300, learningRate: 1.2, layout: 'features-first', costEvery: 100, onProgress: () => { saved.push(here.save()); } });
+    expect(saved.length).toBe(models.length);
+    for (let i = 0; i < models.length; i++) expect(Buffer.from(models[i]!).equals(Buffer.from(saved[i]!)), `check ${iterations[i]}`).toBe(true);
+    expect(Buffer.from(models[0]!).equals(Buffer.from(result.bytes))).toBe(false);
+  });
+
   it('the kernels option reaches the worker', async () => {
     const result = await fitInWorker(spec, planar.X, planar.Y, { iterations: 10, layout: 'features-first', kernels: { build: 'scalar' } });
     expect(result.build).toBe('scalar');

@@ -31,7 +31,7 @@ const BUILDS = ['auto', 'simd', 'relaxed', 'scalar'] as const;
 export const DEFAULT_MODEL = 'simdnet-model.snet';
 
 const DATA_SPECS: Specs = {
-  data: { type: 'string', value: 'planar|FILE', help: "the data: 'planar' (built in), FILE.h5 or FILE.csv" },
+  data: { type: 'string', value: 'planar|FILE', help: "the data: 'planar', 'circles', 'moons', 'football' (built in), FILE.h5 or FILE.csv" },
   x: { type: 'string', value: 'NAME', help: 'HDF5: dataset of the inputs (default: the *_x of a *_x/*_y pair)' },
   y: { type: 'string', value: 'NAME', help: 'HDF5: dataset of the labels (default: the matching *_y)' },
   label: { type: 'string', value: 'COLUMN', help: 'CSV: the label column (name or 0-based index)' },
@@ -39,7 +39,7 @@ const DATA_SPECS: Specs = {
 
 export const TRAIN_SPECS: Specs = {
   ...DATA_SPECS,
-  data: { ...DATA_SPECS.data!, help: "training data: 'planar' (default), FILE.h5 or FILE.csv" },
+  data: { ...DATA_SPECS.data!, help: "training data: 'planar' (default), 'circles', 'moons', 'football', FILE.h5 or FILE.csv" },
   test: { type: 'string', value: 'FILE', help: 'test data, same format; its accuracy and cost are reported' },
   layers: { type: 'string', value: 'N,N,...', help: "hidden layer sizes, e.g. 20,7,5 ('none' for logistic regression); n_x and n_y come from the data" },
   hidden: { type: 'string', value: 'ACT', help: 'hidden activation, or one per layer: relu, tanh, sigmoid, leakyRelu, linear' },
@@ -103,7 +103,7 @@ export const EXPORT_SPECS: Specs = {
 
 /** What the CLI keeps in the model file beside the library's metadata, so predict reads data the same way. */
 interface CliMeta {
-  data: 'planar' | 'hdf5' | 'csv';
+  data: CliData['source']['kind'];
   features?: string[];
   label?: string;
   x?: string;

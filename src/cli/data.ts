@@ -1,8 +1,9 @@
-// The CLI's data sources: the built-in planar set, HDF5 files (named datasets or the course's *_x / *_y
+// The CLI's data sources: the built-in planar set, the second course's circles, moons and football sets, HDF5 files (named datasets or the course's *_x / *_y
 // convention, images flattened and scaled as loadCatDataset does) and CSV files with a header.
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { loadPlanarDataset } from '../data/planar.js';
+import { loadCircles, loadFootball, loadMoons, type CourseDataset } from '../data/course2.js';
 import { flattenImages, labelRow, listHdf5Datasets, readHdf5Datasets, type Hdf5Dataset } from '../data/hdf5.js';
 import { csvDataset } from '../data/csv.js';
 import { UsageError } from './args.js';
@@ -18,7 +19,7 @@ export interface CliData {
   /** Feature names (CSV header), or null. */
   features: string[] | null;
   /** How the data was read, for the model's metadata and messages. */
-  source: { kind: 'planar' | 'hdf5' | 'csv'; file: string | null; x?: string; y?: string; label?: string };
+  source: { kind: 'planar' | 'circles' | 'moons' | 'football' | 'hdf5' | 'csv'; file: string | null; x?: string; y?: string; label?: string };
   /** A human description: "planar flower set", "train.h5 (train_set_x, train_set_y)". */
   description: string;
 }
@@ -70,13 +71,22 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
   }
 }
 
-/** The kind of a --data argument, from its extension. */
-export function dataKind(spec: string): 'planar' | 'hdf5' | 'csv' {
-  if (spec === 'planar') return 'planar';
+/** The second course's data sets, by the name --data takes. */
+const COURSE2 = {
+  circles: { load: async () => loadCircles(), what: "the Initialization notebook's circles (sklearn make_circles, seeds 1 / 2)" },
+  moons: { load: async () => loadMoons(), what: "the Optimization notebook's moons (sklearn make_moons, seed 3)" },
+  football: { load: () => loadFootball(), what: "the Regularization notebook's football data (../shared/data/course2/football.json)" },
+} as const satisfies Record<string, { load: () => Promise<CourseDataset>; what: string }>;
+type Course2Name = keyof typeof COURSE2;
+const isCourse2 = (spec: string): spec is Course2Name => Object.hasOwn(COURSE2, spec);
+
+/** The kind of a --data argument: a built-in set by name, else a file by its extension. */
+export function dataKind(spec: string): 'planar' | Course2Name | 'hdf5' | 'csv' {
+  if (spec === 'planar' || isCourse2(spec)) return spec;
   const ext = extname(spec).toLowerCase();
   if (ext === '.h5' || ext === '.hdf5' || ext === '.he5') return 'hdf5';
   if (ext === '.csv') return 'csv';
-  throw new UsageError(`--data must be 'planar', an HDF5 file (.h5, .hdf5) or a CSV file (.csv); got '${spec}'`);
+  throw new UsageError(`--data must be 'planar', an HDF5 file (.h5, .hdf5) or a CSV file (.csv), or the second course's 'circles', 'moons' or 'football'; got '${spec}'`);
 }
 
 /** Loads --data (or --test) as features-first data with text labels. */
@@ -94,8 +104,31 @@ export async function loadData(spec: string, options: DataOptions): Promise<CliD
       description: "the course's planar flower set",
     };
   }
+  if (isCourse2(kind)) return loadCourse2(kind, options);
   const bytes = await readUserFile(spec, 'data file');
   return kind === 'csv' ? loadCsv(spec, bytes, options) : loadHdf5(spec, bytes, options);
+}
+
+/** A second-course set: its training split, or with role 'test' (--test, predict, evaluate) its test split. */
+async function loadCourse2(name: Course2Name, options: DataOptions): Promise<CliData> {
+  if (options.x || options.y || options.label) throw new UsageError(`--x, --y and --label do not apply to the built-in ${name} data`);
+  let d: CourseDataset;
+  try {
+    d = await COURSE2[name].load();
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^simdnet: /, ''));
+  }
+  const test = options.role === 'test';
+  if (test && (d.testX === undefined || d.testY === undefined)) throw new UsageError(`the ${name} data has no test split (the notebook trains and evaluates on the same 300 examples)`);
+  const X = test ? d.testX! : d.trainX, Y = test ? d.testY! : d.trainY;
+  return {
+    X: { data: X.data, shape: [X.shape[0], X.shape[1]] },
+    labels: Array.from(Y.data, (v) => String(v)),
+    classOrder: ['0', '1'],
+    features: ['x1', 'x2'],
+    source: { kind: name, file: null },
+    description: `${COURSE2[name].what}, ${test ? 'test' : 'training'} split (${X.shape[1]} examples)`,
+  };
 }
 
 function loadCsv(file: string, bytes: Uint8Array, options: DataOptions): CliData {

@@ -2,7 +2,6 @@
 // the WASM GEMM once `await ready()` has loaded it, and on the plain-TS twin before that; the rest is plain TS.
 import { defaultKernels } from '../network.js';
 import type { Kernels } from '../kernels.js';
-import * as reference from '../reference/index.js';
 import { createRandom, type Random } from '../rng.js';
 
 /** A (rows, cols) float64 matrix stored row-major, as numpy stores its arrays. */
@@ -60,7 +59,7 @@ export function dot(A: Matrix, B: Matrix, transA = false, transB = false): Matri
   if (k !== kb) throw new Error(`simdnet/course: shapes ${shapeOf(A)}${transA ? 'ᵀ' : ''} and ${shapeOf(B)}${transB ? 'ᵀ' : ''} not aligned`);
   const C = matrix(m, n);
   if (kernels === null) {
-    reference.gemm(transA, transB, m, n, k, 1, A.data, ac, B.data, bc, 0, C.data, n);
+    plainGemm(A.data, transA ? 1 : ac, transA ? ac : 1, B.data, transB ? 1 : bc, transB ? bc : 1, C.data, m, n, k);
     return C;
   }
   const a = kernels.tensor(ar, ac, 'float64', A.data);
@@ -73,6 +72,21 @@ export function dot(A: Matrix, B: Matrix, transA = false, transB = false): Matri
     a.dispose(); b.dispose(); c.dispose();
   }
   return C;
+}
+
+/**
+ * C = A·B over strides (A[i, p] = a[i·ai + p·ap], B[p, j] = b[p·bp + j·bj]), each C[i, j] summed over p in order
+ * from 0 as simdnet/reference's gemm does (same doubles), looping i, p, j so that B's rows are read in order.
+ */
+function plainGemm(a: Float64Array, ai: number, ap: number, b: Float64Array, bp: number, bj: number, c: Float64Array, m: number, n: number, k: number): void {
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    for (let p = 0; p < k; p++) {
+      const x = a[i * ai + p * ap]!;
+      const bRow = p * bp;
+      for (let j = 0; j < n; j++) c[row + j] = c[row + j]! + x * b[bRow + j * bj]!;
+    }
+  }
 }
 
 /** A new matrix f(a, i) elementwise. */

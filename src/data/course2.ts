@@ -80,8 +80,14 @@ export function loadMoons(): CourseDataset {
   return { trainX: train.X, trainY: train.Y };
 }
 
-/** Where loadFootball looks by default: the project's shared data folder, ../shared/data/course2/ beside the repository. */
-export const FOOTBALL_DEFAULT = new URL('../../../shared/data/course2/football.json', import.meta.url);
+/**
+ * Where loadFootball looks by default: the project's shared data folder, ../shared/data/course2/ beside the repository.
+ * Built at call time from parts, so that bundlers (Vite's `new URL(literal, import.meta.url)` asset handling) never
+ * find and copy the non-redistributable file into a build.
+ */
+export function footballDefaultUrl(): URL {
+  return new URL(['..', '..', '..', 'shared', 'data', 'course2', 'football.json'].join('/'), import.meta.url);
+}
 
 function rowsToMatrix(rows: unknown, name: string): DataMatrix {
   if (!Array.isArray(rows) || rows.length === 0 || !rows.every((r) => Array.isArray(r) && r.length === (rows[0] as unknown[]).length)) {
@@ -97,7 +103,7 @@ function rowsToMatrix(rows: unknown, name: string): DataMatrix {
  * form in ../shared/data/course2/football.json ({ train_X, train_Y, test_X, test_Y } as (2, m) / (1, m) rows). Give a
  * path or URL to read another copy (Node), or the parsed JSON object itself (any runtime).
  */
-export async function loadFootball(source: string | URL | Record<string, unknown> = FOOTBALL_DEFAULT): Promise<Required<CourseDataset>> {
+export async function loadFootball(source: string | URL | Record<string, unknown> = footballDefaultUrl()): Promise<Required<CourseDataset>> {
   let json: Record<string, unknown>;
   if (typeof source === 'string' || source instanceof URL) {
     const { readFile } = await import('node:fs/promises');

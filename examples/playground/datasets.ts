@@ -1,7 +1,9 @@
-// 2-D data sets for the playground: the course's planar flower (from simdnet) and a few generated ones.
+// 2-D data sets for the playground: the course's planar flower (from simdnet), the second course's circles and
+// moons (simdnet/course: the notebooks' own points), and a few generated ones.
 import { loadPlanarDataset } from 'simdnet';
+import { loadCircles, loadMoons } from 'simdnet/course';
 
-export type DatasetName = 'planar' | 'moons' | 'circles' | 'blobs' | 'xor' | 'spiral';
+export type DatasetName = 'planar' | 'circles2' | 'moons2' | 'moons' | 'circles' | 'blobs' | 'xor' | 'spiral';
 
 /** Features-first points (x = row 0, y = row 1) and a class per point. */
 export interface Dataset2D {
@@ -31,6 +33,12 @@ export function makeDataset(name: DatasetName, noise = 0.15, m = 400, seed = 1):
     const { X, Y } = loadPlanarDataset();
     const n = X.shape[1];
     return { x: X.data.slice(0, n), y: X.data.slice(n, 2 * n), labels: Array.from(Y.data), classes: 2 };
+  }
+  if (name === 'circles2' || name === 'moons2') {
+    // The Initialization / Optimization notebooks' training sets (300 points; noise and seed are theirs).
+    const { trainX, trainY } = name === 'circles2' ? loadCircles() : loadMoons();
+    const n = trainX.shape[1];
+    return { x: trainX.data.slice(0, n), y: trainX.data.slice(n, 2 * n), labels: Array.from(trainY.data), classes: 2 };
   }
   const r = rng(seed);
   const x = new Float64Array(m);
@@ -84,8 +92,10 @@ export function makeDataset(name: DatasetName, noise = 0.15, m = 400, seed = 1):
   return { x, y, labels, classes };
 }
 
-/** The plotting window: the points' bounding box, widened by 1 for planar (as the course) or by 15 %. */
+/** The plotting window: the notebooks' axes for their sets, else the points' bounding box widened by 1 for planar (as the course) or by 15 %. */
 export function boundsOf(d: Dataset2D, name: DatasetName): { x0: number; x1: number; y0: number; y1: number } {
+  if (name === 'circles2') return { x0: -1.5, x1: 1.5, y0: -1.5, y1: 1.5 }; // axes.set_xlim([-1.5, 1.5]), set_ylim([-1.5, 1.5])
+  if (name === 'moons2') return { x0: -1.5, x1: 2.5, y0: -1, y1: 1.5 }; // axes.set_xlim([-1.5, 2.5]), set_ylim([-1, 1.5])
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (let i = 0; i < d.x.length; i++) {
     x0 = Math.min(x0, d.x[i]!); x1 = Math.max(x1, d.x[i]!);

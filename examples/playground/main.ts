@@ -190,7 +190,7 @@ async function train(config: TrainConfig): Promise<void> {
   controller = new AbortController();
   const result = await fitInWorker({
     layers: [2, ...config.layers, nY], hidden: config.activation, output: nY === 1 ? 'sigmoid' : 'softmax',
-    init: config.init, seed: config.seed, rng: 'numpy',
+    init: config.init === 'scale10' ? { scale: 10 } : config.init, seed: config.seed, rng: 'numpy',
   }, X, data.labels, {
     iterations: config.iterations, learningRate: config.learningRate, optimizer: config.optimizer,
     ...(config.batchSize ? { batchSize: config.batchSize } : {}),
@@ -258,5 +258,16 @@ saveButton.addEventListener('click', () => {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 });
 noise.addEventListener('input', () => { $('noise-value').textContent = Number(noise.value).toFixed(2); });
+// The second course's pictures: the notebook's settings for each decision boundary (relu, sigmoid output, numpy seed 3).
+const PRESETS: Record<string, Record<string, string>> = {
+  'init-zeros': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'zeros', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3' },
+  'init-random': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'scale10', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3' },
+  'init-he': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'he', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3' },
+  'opt-adam': { dataset: 'moons2', layers: '5,2', activation: 'relu', init: 'he', optimizer: 'adam', lr: '0.0007', iterations: '25000', batch: '64', seed: '3' },
+};
+$<HTMLSelectElement>('preset').addEventListener('change', (event) => {
+  const preset = PRESETS[(event.target as HTMLSelectElement).value];
+  if (preset) for (const [id, value] of Object.entries(preset)) ($<HTMLInputElement>(id)).value = value;
+});
 drawBoundary(null, null);
 drawCost();

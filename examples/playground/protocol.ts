@@ -6,7 +6,8 @@ export interface TrainConfig {
   noise: number;
   layers: number[];
   activation: 'tanh' | 'relu' | 'leakyRelu' | 'sigmoid';
-  init: 'small' | 'xavier' | 'he' | 'course';
+  /** 'scale10' is randn·10, the Initialization notebook's "random" (init { scale: 10 }). */
+  init: 'small' | 'xavier' | 'he' | 'course' | 'zeros' | 'scale10';
   optimizer: 'gd' | 'momentum' | 'rmsprop' | 'adam';
   learningRate: number;
   iterations: number;

@@ -12,6 +12,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^simdnet\/worker$/, replacement: fileURLToPath(new URL('../../dist/worker/index.js', import.meta.url)) },
+      { find: /^simdnet\/course$/, replacement: fileURLToPath(new URL('../../dist/course.js', import.meta.url)) },
       { find: /^simdnet$/, replacement: fileURLToPath(new URL('../../dist/index.js', import.meta.url)) },
     ],
   },

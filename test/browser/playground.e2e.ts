@@ -105,4 +105,15 @@ describe.skipIf(missing !== null)('playground', () => {
     expect(Number(await page.getAttribute('#status', 'data-accuracy'))).toBeGreaterThan(0.9);
     expect(errors).toEqual([]);
   });
+
+  it("draws the second course's Initialization pictures on the notebook's circles: zeros 50 %, He ≥ 98 %", async () => {
+    for (const [preset, check] of [['init-zeros', (a: number) => expect(a).toBe(0.5)], ['init-he', (a: number) => expect(a).toBeGreaterThanOrEqual(0.98)]] as const) {
+      await page.selectOption('#preset', preset);
+      expect(await page.inputValue('#dataset')).toBe('circles2');
+      await page.click('#train');
+      await page.waitForFunction(() => document.getElementById('status')?.dataset.state === 'done', undefined, { timeout: 120_000 });
+      check(Number(await page.getAttribute('#status', 'data-accuracy')));
+    }
+    expect(errors).toEqual([]);
+  });
 });

@@ -2,9 +2,10 @@
 // output unit (symmetric: w ≈ q·scale), activations quantised per example to i16 on the fly (symmetric:
 // max |x| ↦ 32767), products summed exactly in integers, then scaled in f64 and rounded to f32:
 //
-//   y[r] = f32( f64(Σ_j W[r,j]·q[j]) · (f64(scale[r]) · d) ),   d = f64(max|x|) / 32767
+//   y[r] = f32( f64(Σ_j W[r,j]·q[j]) · (f64(scale[r]) · d) ) + b[r]   (the last + in f32),   d = f64(max|x|) / 32767
 //
-// Each SIMD kernel (i16x8.extend of the int8 weights, i32x4.dot_i16x8_s) sits beside its scalar twin. The
+// Each SIMD kernel (int8 weights sign-extended to i16 by v128.load8x8_s, i32x4.dot_i16x8_s) sits beside its
+// scalar twin. The
 // sums are exact integers in both, so both builds (and the TypeScript twin in test/edge/int8-twin.ts) give the
 // same bits. Overflow: |W·q| ≤ 128·32767 < 2^22.1, and an i32 lane takes at most BLOCK/4 = 256 products before
 // it is widened to i64, so no partial sum passes 2^30.1.
@@ -80,10 +81,9 @@ export function quantizeI16(x: usize, k: i32, q: usize): f64 {
   return <i64>i32x4.extract_lane(v, 0) + <i64>i32x4.extract_lane(v, 1) + <i64>i32x4.extract_lane(v, 2) + <i64>i32x4.extract_lane(v, 3);
 }
 
-/** Σ_j w[j]·q[j] over 16 int8 weights at w and 16 i16 at q, as 4 i32 lanes. */
+/** Σ_j w[j]·q[j] over 16 int8 weights at w and 16 i16 at q, as 4 i32 lanes (each 8 weights sign-extended by its load). */
 @inline function dot16(w: usize, qlo: v128, qhi: v128): v128 {
-  const v = v128.load(w);
-  return i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(v), qlo), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(v), qhi));
+  return i32x4.add(i32x4.dot_i16x8_s(v128.load8x8_s(w), qlo), i32x4.dot_i16x8_s(v128.load8x8_s(w, 8), qhi));
 }
 
 /** Exact Σ_j w[j]·q[j], j < k (one int8 row against one i16 row). SIMD on 16 at a time, scalar tail. */
@@ -111,17 +111,18 @@ function dotRow(w: usize, q: usize, k: i32): i64 {
   return s;
 }
 
-/** y = f32(sum · (scale · d)) in f64. */
-@inline function dequant(sum: i64, scale: usize, r: i32, d: f64): f32 {
-  return <f32>(<f64>sum * (<f64>load<f32>(scale + (<usize>r << 2)) * d));
+/** y = f32(sum · (scale · d)) in f64, then + b in f32. */
+@inline function dequant(sum: i64, scale: usize, bias: usize, r: i32, d: f64): f32 {
+  return <f32>(<f64>sum * (<f64>load<f32>(scale + (<usize>r << 2)) * d)) + load<f32>(bias + (<usize>r << 2));
 }
 
 /**
- * GEMV: y[r] = f32(f64(Σ_j W[r,j]·q[j]) · (f64(scale[r]) · d)) for r < n. W is int8 row-major n×k (row stride
- * k bytes, no padding), scale n f32, q the output of quantizeI16 (padded16(k) i16), y n f32.
+ * GEMV: y[r] = f32(f64(Σ_j W[r,j]·q[j]) · (f64(scale[r]) · d)) + b[r] for r < n. W is int8 row-major n×k (row
+ * stride k bytes, no padding), scale and bias n f32, q the output of quantizeI16 (padded16(k) i16), y n f32.
  * SIMD: four rows at a time share each load of q; the scalar twin keeps four i32 sums in flight the same way.
+ * The bias is added here (not by the activation) so that an activation can run over whole rows of examples.
  */
-export function gemvI8(n: i32, k: i32, w: usize, scale: usize, q: usize, d: f64, y: usize): void {
+export function gemvI8(n: i32, k: i32, w: usize, scale: usize, bias: usize, q: usize, d: f64, y: usize): void {
   const stride = <usize>k;
   let r = 0;
   if (ASC_FEATURE_SIMD) {
@@ -155,10 +156,10 @@ export function gemvI8(n: i32, k: i32, w: usize, scale: usize, q: usize, d: f64,
         s2 += <i64>(<i32>load<i8>(w2 + o) * qv);
         s3 += <i64>(<i32>load<i8>(w3 + o) * qv);
       }
-      store<f32>(y + (<usize>r << 2), dequant(s0, scale, r, d));
-      store<f32>(y + (<usize>r << 2), dequant(s1, scale, r + 1, d), 4);
-      store<f32>(y + (<usize>r << 2), dequant(s2, scale, r + 2, d), 8);
-      store<f32>(y + (<usize>r << 2), dequant(s3, scale, r + 3, d), 12);
+      store<f32>(y + (<usize>r << 2), dequant(s0, scale, bias, r, d));
+      store<f32>(y + (<usize>r << 2), dequant(s1, scale, bias, r + 1, d), 4);
+      store<f32>(y + (<usize>r << 2), dequant(s2, scale, bias, r + 2, d), 8);
+      store<f32>(y + (<usize>r << 2), dequant(s3, scale, bias, r + 3, d), 12);
     }
   } else {
     for (; r + 4 <= n; r += 4) {
@@ -181,21 +182,21 @@ export function gemvI8(n: i32, k: i32, w: usize, scale: usize, q: usize, d: f64,
         s2 += <i64>a2;
         s3 += <i64>a3;
       }
-      store<f32>(y + (<usize>r << 2), dequant(s0, scale, r, d));
-      store<f32>(y + (<usize>r << 2), dequant(s1, scale, r + 1, d), 4);
-      store<f32>(y + (<usize>r << 2), dequant(s2, scale, r + 2, d), 8);
-      store<f32>(y + (<usize>r << 2), dequant(s3, scale, r + 3, d), 12);
+      store<f32>(y + (<usize>r << 2), dequant(s0, scale, bias, r, d));
+      store<f32>(y + (<usize>r << 2), dequant(s1, scale, bias, r + 1, d), 4);
+      store<f32>(y + (<usize>r << 2), dequant(s2, scale, bias, r + 2, d), 8);
+      store<f32>(y + (<usize>r << 2), dequant(s3, scale, bias, r + 3, d), 12);
     }
   }
-  for (; r < n; r++) store<f32>(y + (<usize>r << 2), dequant(dotRow(w + <usize>r * stride, q, k), scale, r, d));
+  for (; r < n; r++) store<f32>(y + (<usize>r << 2), dequant(dotRow(w + <usize>r * stride, q, k), scale, bias, r, d));
 }
 
 /**
  * GEMM over m examples: Y[e·ldy + r] = gemvI8's y[r] for example e, whose quantised row is at q + e·padded16(k)·2
- * and whose factor is d[e] (m f64). SIMD: each 16-weight load of a row is extended once and dotted with four
- * examples; the remaining examples (and the scalar build) run gemvI8 per example. Same bits either way.
+ * and whose factor is d[e] (m f64). SIMD: each 16 weights of a row are loaded (and extended) once and dotted
+ * with four examples; the remaining examples (and the scalar build) run gemvI8 per example. Same bits either way.
  */
-export function gemmI8(n: i32, k: i32, m: i32, w: usize, scale: usize, q: usize, d: usize, y: usize, ldy: i32): void {
+export function gemmI8(n: i32, k: i32, m: i32, w: usize, scale: usize, bias: usize, q: usize, d: usize, y: usize, ldy: i32): void {
   const qRow = <usize>padded16(k) << 1;
   const yRow = <usize>ldy << 2;
   let e = 0;
@@ -214,8 +215,7 @@ export function gemmI8(n: i32, k: i32, m: i32, w: usize, scale: usize, q: usize,
           const end = min(j + BLOCK, k16);
           let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
           for (; j < end; j += 16) {
-            const v = v128.load(wr + <usize>j);
-            const lo = i16x8.extend_low_i8x16_s(v), hi = i16x8.extend_high_i8x16_s(v);
+            const lo = v128.load8x8_s(wr + <usize>j), hi = v128.load8x8_s(wr + <usize>j, 8);
             const o = <usize>j << 1;
             a0 = i32x4.add(a0, i32x4.add(i32x4.dot_i16x8_s(lo, v128.load(q0 + o)), i32x4.dot_i16x8_s(hi, v128.load(q0 + o, 16))));
             a1 = i32x4.add(a1, i32x4.add(i32x4.dot_i16x8_s(lo, v128.load(q1 + o)), i32x4.dot_i16x8_s(hi, v128.load(q1 + o, 16))));
@@ -236,12 +236,12 @@ export function gemmI8(n: i32, k: i32, m: i32, w: usize, scale: usize, q: usize,
           s3 += <i64>(wv * <i32>load<i16>(q3 + o));
         }
         const ro = <usize>r << 2;
-        store<f32>(y0 + ro, dequant(s0, scale, r, d0));
-        store<f32>(y1 + ro, dequant(s1, scale, r, d1));
-        store<f32>(y2 + ro, dequant(s2, scale, r, d2));
-        store<f32>(y3 + ro, dequant(s3, scale, r, d3));
+        store<f32>(y0 + ro, dequant(s0, scale, bias, r, d0));
+        store<f32>(y1 + ro, dequant(s1, scale, bias, r, d1));
+        store<f32>(y2 + ro, dequant(s2, scale, bias, r, d2));
+        store<f32>(y3 + ro, dequant(s3, scale, bias, r, d3));
       }
     }
   }
-  for (; e < m; e++) gemvI8(n, k, w, scale, q + <usize>e * qRow, load<f64>(d + (<usize>e << 3)), y + <usize>e * yRow);
+  for (; e < m; e++) gemvI8(n, k, w, scale, bias, q + <usize>e * qRow, load<f64>(d + (<usize>e << 3)), y + <usize>e * yRow);
 }

@@ -769,8 +769,8 @@ function predictChunks<T>(slot: usize, input: usize, m: i32, output: usize): voi
 /**
  * The int8 forward pass (format version 2), examples-first: rows of the host's input are normalised in f32
  * ((x − shift) / scale), then per layer each example's row is quantised to i16 (int8.ts), multiplied by the
- * int8 weights in integers (gemmI8: bias-free z), and the bias and activation are applied in f32 by the same
- * kernels as the float path, one example (a column of n units) at a time. Results do not depend on m or on the
+ * int8 weights in integers and scaled back with the bias added (gemmI8), and the activation is applied in f32
+ * by the same kernels as the float path. Results do not depend on m or on the
  * chunking: every example is computed on its own.
  */
 function predictInt8(slot: usize, input: usize, m: i32, output: usize): void {
@@ -801,11 +801,13 @@ function predictInt8(slot: usize, input: usize, m: i32, output: usize): void {
       const bias = <usize>load<u32>(layer, 16);
       const qRow = <usize>padded16(k) << 1;
       for (let e = 0; e < mb; e++) store<f64>(d + (<usize>e << 3), quantizeI16(cur + <usize>e * <usize>k * 4, k, q + <usize>e * qRow));
-      gemmI8(n, k, mb, <usize>load<u32>(layer, 12), <usize>load<u32>(layer, LAYER_SCALE), q, d, next, n);
-      for (let e = 0; e < mb; e++) {
-        const z = next + <usize>e * <usize>n * 4;
-        if (act == SOFTMAX) softmaxForward<f32>(z, bias, z, n, 1);
-        else actForward<f32>(act, z, bias, z, n, 1, slope);
+      gemmI8(n, k, mb, <usize>load<u32>(layer, 12), <usize>load<u32>(layer, LAYER_SCALE), bias, q, d, next, n);
+      // z = W·x + b is in place, examples-first: softmax runs per example (n units as a column), every other
+      // activation elementwise over the whole block (one row of mb·n, no bias).
+      if (act == SOFTMAX) {
+        for (let e = 0; e < mb; e++) softmaxForward<f32>(next + <usize>e * <usize>n * 4, 0, next + <usize>e * <usize>n * 4, n, 1);
+      } else if (act != 0) {
+        actForward<f32>(act, next, 0, next, 1, mb * n, slope);
       }
       const t = cur;
       cur = next;

@@ -33,13 +33,13 @@ export function quantize(x: ArrayLike<number>): { q: Int16Array; d: number } {
   return { q, d: amax / 32767 };
 }
 
-/** y[r] = f32(Σ_j W[r,j]·q[j] · (scale[r] · d)): the sum is an exact integer below 2^53. */
-export function gemv(n: number, k: number, W: Int8Array, scale: Float32Array, q: Int16Array, d: number): Float32Array {
+/** y[r] = f32(Σ_j W[r,j]·q[j] · (scale[r] · d)) + b[r] in f32: the sum is an exact integer below 2^53. */
+export function gemv(n: number, k: number, W: Int8Array, scale: Float32Array, b: Float32Array, q: Int16Array, d: number): Float32Array {
   const y = new Float32Array(n);
   for (let r = 0; r < n; r++) {
     let sum = 0;
     for (let j = 0; j < k; j++) sum += W[r * k + j]! * q[j]!;
-    y[r] = f(sum * (scale[r]! * d));
+    y[r] = f(f(sum * (scale[r]! * d)) + b[r]!);
   }
   return y;
 }
@@ -78,9 +78,7 @@ export function predictInt8(rec: ModelRecord, X: Float32Array, m: number): Float
       const n = rec.layers[l + 1]!;
       const k = rec.layers[l]!;
       const { q, d } = quantize(a);
-      const z = gemv(n, k, rec.quantized[l]!.q, rec.quantized[l]!.scale, q, d);
-      const b = rec.weights[l]!.b;
-      for (let r = 0; r < n; r++) z[r] = f(z[r]! + b[r]!);
+      const z = gemv(n, k, rec.quantized[l]!.q, rec.quantized[l]!.scale, Float32Array.from(rec.weights[l]!.b), q, d);
       activate(rec.activations[l]!, z, slope);
       a = z;
     }

@@ -10,8 +10,8 @@ interface Int8Kernels {
   memory: WebAssembly.Memory;
   absMax(x: number, k: number): number;
   quantizeI16(x: number, k: number, q: number): number;
-  gemvI8(n: number, k: number, w: number, scale: number, q: number, d: number, y: number): void;
-  gemmI8(n: number, k: number, m: number, w: number, scale: number, q: number, d: number, y: number, ldy: number): void;
+  gemvI8(n: number, k: number, w: number, scale: number, bias: number, q: number, d: number, y: number): void;
+  gemmI8(n: number, k: number, m: number, w: number, scale: number, bias: number, q: number, d: number, y: number, ldy: number): void;
 }
 
 const K_SIZES = [1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1023, 1024, 1025, 1040, 2049];
@@ -106,10 +106,11 @@ describe.each(BUILDS)('int8 kernels (%s build)', (build) => {
         new Int16Array(ex.memory.buffer, pq, q.length).set(q);
         const pw = arena.i8(W);
         const ps = arena.f32(scale);
+        const bias = Float32Array.from({ length: n }, () => Math.fround(r() - 0.5));
         const py = arena.alloc(n * 4);
-        ex.gemvI8(n, k, pw, ps, pq, d, py);
+        ex.gemvI8(n, k, pw, ps, arena.f32(bias), pq, d, py);
         const got = new Float32Array(ex.memory.buffer, py, n).slice();
-        expect(bitsOf(got), `n=${n} k=${k}`).toEqual(bitsOf(gemv(n, k, W, scale, q, d)));
+        expect(bitsOf(got), `n=${n} k=${k}`).toEqual(bitsOf(gemv(n, k, W, scale, bias, q, d)));
       }
     }
   });
@@ -125,7 +126,7 @@ describe.each(BUILDS)('int8 kernels (%s build)', (build) => {
     const pq = arena.alloc(q.length * 2);
     new Int16Array(ex.memory.buffer, pq, q.length).set(q);
     const py = arena.alloc(n * 4);
-    ex.gemvI8(n, k, arena.i8(W), arena.f32(new Float32Array(n).fill(1)), pq, d, py);
+    ex.gemvI8(n, k, arena.i8(W), arena.f32(new Float32Array(n).fill(1)), arena.f32(new Float32Array(n)), pq, d, py);
     const got = new Float32Array(ex.memory.buffer, py, n);
     expect(got[0]).toBe(Math.fround(k * 128 * 32767 * d)); // 2.1e10 before scaling
     expect(got[4]).toBe(got[0]);
@@ -139,6 +140,7 @@ describe.each(BUILDS)('int8 kernels (%s build)', (build) => {
           const arena = new Arena(ex);
           const W = randomInt8(n * k, r);
           const scale = Float32Array.from({ length: n }, () => Math.fround(r() * 0.05));
+          const bias = Float32Array.from({ length: n }, () => Math.fround(r() - 0.5));
           const kp = padded16(k);
           const qs = new Int16Array(m * kp);
           const ds = new Float64Array(m);
@@ -147,14 +149,14 @@ describe.each(BUILDS)('int8 kernels (%s build)', (build) => {
             const { q, d } = quantize(Float32Array.from({ length: k }, () => r() * 4 - 2));
             qs.set(q, e * kp);
             ds[e] = d;
-            want.set(gemv(n, k, W, scale, q, d), e * (n + 2));
+            want.set(gemv(n, k, W, scale, bias, q, d), e * (n + 2));
           }
           const pq = arena.alloc(qs.length * 2);
           new Int16Array(ex.memory.buffer, pq, qs.length).set(qs);
           const pd = arena.alloc(m * 8);
           new Float64Array(ex.memory.buffer, pd, m).set(ds);
           const py = arena.alloc(want.length * 4);
-          ex.gemmI8(n, k, m, arena.i8(W), arena.f32(scale), pq, pd, py, n + 2); // ldy > n: the gaps stay untouched (0)
+          ex.gemmI8(n, k, m, arena.i8(W), arena.f32(scale), arena.f32(bias), pq, pd, py, n + 2); // ldy > n: the gaps stay untouched (0)
           const got = new Float32Array(ex.memory.buffer, py, want.length).slice();
           expect(bitsOf(got), `n=${n} k=${k} m=${m}`).toEqual(bitsOf(want));
         }

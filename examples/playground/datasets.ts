@@ -3,7 +3,26 @@
 import { loadPlanarDataset } from 'simdnet';
 import { loadCircles, loadMoons } from 'simdnet/course';
 
-export type DatasetName = 'planar' | 'circles2' | 'moons2' | 'moons' | 'circles' | 'blobs' | 'xor' | 'spiral';
+export type DatasetName = 'planar' | 'circles2' | 'moons2' | 'football' | 'moons' | 'circles' | 'blobs' | 'xor' | 'spiral';
+
+/**
+ * The Regularization notebook's football data (its datasets/data.mat as JSON: train_X (2, m), train_Y (1, m)) is not
+ * redistributable, so the page never ships it: the user picks their own copy, which is kept here.
+ */
+let football: { x: Float64Array; y: Float64Array; labels: number[] } | null = null;
+
+/** Reads a football.json the user chose; throws an Error naming what is wrong with it. */
+export function setFootball(json: unknown): number {
+  const j = json as { train_X?: unknown; train_Y?: unknown };
+  const rows = j?.train_X, labels = j?.train_Y;
+  const isRow = (r: unknown): r is number[] => Array.isArray(r) && r.every((v) => typeof v === 'number' && Number.isFinite(v));
+  if (!Array.isArray(rows) || rows.length !== 2 || !rows.every(isRow) || !Array.isArray(labels) || labels.length !== 1 || !isRow(labels[0])
+    || rows[0].length !== rows[1].length || rows[0].length !== labels[0].length || rows[0].length === 0) {
+    throw new Error('football.json: expected train_X as 2 rows and train_Y as 1 row of the same length (the course layout)');
+  }
+  football = { x: Float64Array.from(rows[0]), y: Float64Array.from(rows[1]), labels: labels[0].map((v) => (v > 0.5 ? 1 : 0)) };
+  return rows[0].length;
+}
 
 /** Features-first points (x = row 0, y = row 1) and a class per point. */
 export interface Dataset2D {
@@ -33,6 +52,10 @@ export function makeDataset(name: DatasetName, noise = 0.15, m = 400, seed = 1):
     const { X, Y } = loadPlanarDataset();
     const n = X.shape[1];
     return { x: X.data.slice(0, n), y: X.data.slice(n, 2 * n), labels: Array.from(Y.data), classes: 2 };
+  }
+  if (name === 'football') {
+    if (football === null) throw new Error('Data: choose your copy of the Regularization notebook\'s football.json first (it is not shipped)');
+    return { x: football.x.slice(), y: football.y.slice(), labels: [...football.labels], classes: 2 };
   }
   if (name === 'circles2' || name === 'moons2') {
     // The Initialization / Optimization notebooks' training sets (300 points; noise and seed are theirs).
@@ -96,6 +119,7 @@ export function makeDataset(name: DatasetName, noise = 0.15, m = 400, seed = 1):
 export function boundsOf(d: Dataset2D, name: DatasetName): { x0: number; x1: number; y0: number; y1: number } {
   if (name === 'circles2') return { x0: -1.5, x1: 1.5, y0: -1.5, y1: 1.5 }; // axes.set_xlim([-1.5, 1.5]), set_ylim([-1.5, 1.5])
   if (name === 'moons2') return { x0: -1.5, x1: 2.5, y0: -1, y1: 1.5 }; // axes.set_xlim([-1.5, 2.5]), set_ylim([-1, 1.5])
+  if (name === 'football') return { x0: -0.75, x1: 0.4, y0: -0.75, y1: 0.65 }; // axes.set_xlim([-0.75, 0.40]), set_ylim([-0.75, 0.65])
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (let i = 0; i < d.x.length; i++) {
     x0 = Math.min(x0, d.x[i]!); x1 = Math.max(x1, d.x[i]!);

@@ -2,7 +2,7 @@
 // and draws each progress snapshot: the decision boundary with the points, and the cost curve.
 import { Kernels, Network } from 'simdnet';
 import { fitInWorker } from 'simdnet/worker';
-import { boundsOf, makeDataset, type DatasetName } from './datasets.js';
+import { boundsOf, makeDataset, setFootball, type DatasetName } from './datasets.js';
 import type { Bounds, TrainConfig } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -49,10 +49,14 @@ function readConfig(): TrainConfig {
   if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 400)) throw new Error('Batch size: empty (all) or 1 to 400');
   const seed = Number(value('seed'));
   if (!Number.isInteger(seed) || seed < 0) throw new Error('Seed: a whole number ≥ 0');
+  const l2 = value('l2') === '' ? 0 : Number(value('l2'));
+  if (!(l2 >= 0 && Number.isFinite(l2))) throw new Error('L2 λ: a number ≥ 0');
+  const keepProb = value('keep') === '' ? 1 : Number(value('keep'));
+  if (!(keepProb > 0 && keepProb <= 1)) throw new Error('Keep probability: a number in (0, 1]');
   return {
     dataset: value('dataset') as DatasetName, noise: Number(noise.value), layers,
     activation: value('activation') as TrainConfig['activation'], init: value('init') as TrainConfig['init'],
-    optimizer: value('optimizer') as TrainConfig['optimizer'], learningRate: lr, iterations, batchSize, seed, grid: GRID,
+    optimizer: value('optimizer') as TrainConfig['optimizer'], learningRate: lr, iterations, batchSize, seed, l2, keepProb, grid: GRID,
   };
 }
 
@@ -194,6 +198,7 @@ async function train(config: TrainConfig): Promise<void> {
   }, X, data.labels, {
     iterations: config.iterations, learningRate: config.learningRate, optimizer: config.optimizer,
     ...(config.batchSize ? { batchSize: config.batchSize } : {}),
+    ...(config.l2 > 0 ? { l2: config.l2 } : {}), ...(config.keepProb < 1 ? { keepProb: config.keepProb } : {}),
     layout: 'features-first', costEvery: Math.max(1, Math.round(config.iterations / 100)),
     signal: controller.signal, snapshots: true,
     onProgress: (p, model) => {
@@ -260,11 +265,23 @@ saveButton.addEventListener('click', () => {
 noise.addEventListener('input', () => { $('noise-value').textContent = Number(noise.value).toFixed(2); });
 // The second course's pictures: the notebook's settings for each decision boundary (relu, sigmoid output, numpy seed 3).
 const PRESETS: Record<string, Record<string, string>> = {
-  'init-zeros': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'zeros', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3' },
-  'init-random': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'scale10', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3' },
-  'init-he': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'he', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3' },
-  'opt-adam': { dataset: 'moons2', layers: '5,2', activation: 'relu', init: 'he', optimizer: 'adam', lr: '0.0007', iterations: '25000', batch: '64', seed: '3' },
+  'init-zeros': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'zeros', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3', l2: '0', keep: '1' },
+  'init-random': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'scale10', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3', l2: '0', keep: '1' },
+  'init-he': { dataset: 'circles2', layers: '10,5', activation: 'relu', init: 'he', optimizer: 'gd', lr: '0.01', iterations: '15000', batch: '', seed: '3', l2: '0', keep: '1' },
+  'opt-adam': { dataset: 'moons2', layers: '5,2', activation: 'relu', init: 'he', optimizer: 'adam', lr: '0.0007', iterations: '25000', batch: '64', seed: '3', l2: '0', keep: '1' },
+  'reg-none': { dataset: 'football', layers: '20,3', activation: 'relu', init: 'course', optimizer: 'gd', lr: '0.3', iterations: '30000', batch: '', seed: '3', l2: '0', keep: '1' },
+  'reg-l2': { dataset: 'football', layers: '20,3', activation: 'relu', init: 'course', optimizer: 'gd', lr: '0.3', iterations: '30000', batch: '', seed: '3', l2: '0.7', keep: '1' },
+  'reg-dropout': { dataset: 'football', layers: '20,3', activation: 'relu', init: 'course', optimizer: 'gd', lr: '0.3', iterations: '30000', batch: '', seed: '3', l2: '0', keep: '0.86' },
 };
+$<HTMLInputElement>('football').addEventListener('change', (event) => {
+  const file = (event.target as HTMLInputElement).files?.[0];
+  if (!file) return;
+  errorBox.textContent = '';
+  file.text().then((text) => {
+    const m = setFootball(JSON.parse(text));
+    $('football-status').textContent = `${m} training points loaded`;
+  }).catch((e: unknown) => { errorBox.textContent = e instanceof Error ? e.message : String(e); });
+});
 $<HTMLSelectElement>('preset').addEventListener('change', (event) => {
   const preset = PRESETS[(event.target as HTMLSelectElement).value];
   if (preset) for (const [id, value] of Object.entries(preset)) ($<HTMLInputElement>(id)).value = value;

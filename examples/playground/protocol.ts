@@ -12,6 +12,9 @@ export interface TrainConfig {
   learningRate: number;
   iterations: number;
   batchSize: number | null;
+  /** L2 λ (0 = off) and the dropout keep probability (1 = off). */
+  l2: number;
+  keepProb: number;
   seed: number;
   /** Cells across the decision-boundary grid. */
   grid: number;

@@ -15,6 +15,10 @@ describe('init: { scale }', () => {
       expect(Array.from(w[0]!.W)).toEqual(fx.init.random.W1.data);
       expect(Array.from(w[1]!.W)).toEqual(fx.init.random.W2.data);
       expect(Array.from(w[0]!.b)).toEqual([0, 0]);
+      // The model file keeps it in its training metadata and loads back.
+      const again = await Network.load(net.save());
+      expect(Array.from(again.getWeights()[0]!.W)).toEqual(fx.init.random.W1.data);
+      again.dispose();
     } finally {
       net.dispose();
     }

@@ -1,6 +1,6 @@
 // Shared pieces of the edge tests: binaries (rebuilt when older than assembly/), trained models, raw ABI calls.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Network, type NetworkOptions } from '../../src/network.js';
@@ -50,7 +50,8 @@ export function edgeTemplate(build: Build): Uint8Array<ArrayBuffer> {
 
 /** assembly/int8.ts compiled on its own (its exports: absMax, quantizeI16, gemvI8, gemmI8), for the kernel tests. */
 export function int8KernelBinary(build: Build): Uint8Array<ArrayBuffer> {
-  return ensureBinary(`build/simdnet.int8-kernels.${build}.wasm`, (out) => ['int8.ts', '--baseDir', 'assembly', '--runtime', 'stub', '--use', 'abort=',
+  mkdirSync(join(ROOT, 'build/test'), { recursive: true }); // not build/*.wasm: those are packed for npm
+  return ensureBinary(`build/test/simdnet.int8-kernels.${build}.wasm`, (out) => ['int8.ts', '--baseDir', 'assembly', '--runtime', 'stub', '--use', 'abort=',
     '--noAssert', '--uncheckedBehavior', 'always', '-O3', build === 'simd' ? '--enable' : '--disable', 'simd', '-o', out]);
 }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { UsageError } from './cli/args.js';
 import { evaluate, exportModel, help, importModel, info, predict, train, type Io } from './cli/commands.js';
+import { trainStream, wantsStream } from './cli/train-stream.js';
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { train, predict, evaluate, info, export: exportModel, import: importModel };
 
@@ -37,6 +38,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     }
     const run = COMMANDS[command];
     if (run === undefined) throw new UsageError(`unknown command '${command}' (commands: train, predict, evaluate, info, export, import; see 'simdnet --help')`);
+    if (command === 'train' && !rest.includes('--help') && !rest.includes('-h') && (await wantsStream(rest))) return await trainStream(rest, io);
     return await run(rest, io);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -14,6 +14,8 @@ export { loadPlanarDataset } from './data/planar.js';
 export { readHdf5Datasets, loadCatDataset } from './data/hdf5.js';
 export { encodeModel, decodeModel, type ModelRecord } from './io/format.js';
 export { exportEdgeWasm, edgeLastError, type EdgeExportOptions, type EdgeExports } from './io/edge.js';
+export type { OnnxExportOptions } from './io/onnx.js';
+export type { ModelExports } from './runtime/abi.js';
 export { Kernels, type Activation, type OptimizerKind, type OptimizerHyper } from './kernels.js';
 export type { Tensor, DType, FloatArray } from './runtime/arena.js';
 export { hostHasSimd, type Build, type LoadOptions } from './runtime/load.js';

@@ -57,6 +57,8 @@ export const TRAIN_SPECS: Specs = {
   seed: { type: 'string', value: 'N', help: 'random seed' },
   rng: { type: 'string', value: 'KIND', help: "numpy (np.random.seed + randn, bit for bit) or fast" },
   'cost-every': { type: 'string', value: 'N', help: 'record the cost every N iterations (epochs with --epochs)' },
+  stream: { type: 'boolean', help: 'CSV: read the file in chunks while training (Network.fitDataset; automatic from 256 MiB)' },
+  'chunk-rows': { type: 'string', value: 'N', help: 'CSV with --stream: rows per chunk (default 65536, a multiple of --batch-size)' },
   build: { type: 'string', value: 'BUILD', help: 'kernel binary: auto, simd, relaxed, scalar' },
   save: { type: 'string', value: 'FILE', help: `where to save the model (default ./${DEFAULT_MODEL})` },
   'no-save': { type: 'boolean', help: 'do not save the model' },
@@ -115,7 +117,7 @@ const PLANAR_DEFAULTS = { layers: [4], hidden: 'tanh' as HiddenActivation, init:
 /** Any other data: the course's L-layer model (relu, randn/√n init, lr 0.0075, 2500 iterations). */
 const GENERAL_DEFAULTS = { layers: [20, 7, 5], hidden: 'relu' as HiddenActivation, init: 'course' as InitKind, rng: 'numpy' as const, seed: 1, lr: 0.0075, iterations: 2500 };
 
-function parseLayers(raw: string | undefined, fallback: number[]): number[] {
+export function parseLayers(raw: string | undefined, fallback: number[]): number[] {
   if (raw === undefined) return fallback;
   if (raw.trim().toLowerCase() === 'none') return [];
   return raw.split(',').map((s) => {
@@ -125,7 +127,7 @@ function parseLayers(raw: string | undefined, fallback: number[]): number[] {
   });
 }
 
-function parseHidden(raw: string | undefined, hiddenLayers: number, fallback: HiddenActivation): HiddenActivation | HiddenActivation[] {
+export function parseHidden(raw: string | undefined, hiddenLayers: number, fallback: HiddenActivation): HiddenActivation | HiddenActivation[] {
   if (raw === undefined) return fallback;
   const list = raw.split(',').map((s) => s.trim());
   for (const a of list) if (!HIDDEN.includes(a as HiddenActivation)) throw new UsageError(`--hidden must be one of ${HIDDEN.join(', ')} (or one per layer, comma-separated); got '${a}'`);

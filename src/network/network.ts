@@ -1,6 +1,7 @@
 // Network: L-layer fully-connected nets built, trained and run on the WASM kernels. This file is the
 // facade; the plan and workspace live in plan.ts, the training state and sessions in session.ts, the
 // loops in fit.ts and dataset.ts. Activations are features-first, (units × examples), as in the course.
+import { host } from '../runtime/host.js';
 import { Kernels } from '../kernels.js';
 import type { FloatArray } from '../runtime/arena.js';
 import type { LoadOptions } from '../runtime/load.js';
@@ -9,6 +10,8 @@ import { initWeights } from '../init.js';
 import { FLOAT32_MAX, toFeaturesFirst, toTargets, type FeaturesFirst, type Inputs, type Layout, type Targets } from '../data/input.js';
 import { applyNormalizer, fitNormalizer, type NormalizeKind, type Normalizer } from '../data/normalize.js';
 import { decodeModel, encodeModel, type LayerActivation } from '../io/format.js';
+import { optionalImportFailed } from '../runtime/optional.js';
+import type { OnnxExportOptions } from '../io/onnx.js';
 import { resolveFitOptions, type FitOptions, type ResolvedFit } from '../train/options.js';
 import { checkLossPair, checkObject, checkOptions, defaultLoss, OUTPUT, resolveNetworkOptions } from './options.js';
 import { NetPlan } from './plan.js';
@@ -55,10 +58,8 @@ async function modelBytes(source: ModelSource): Promise<Uint8Array | ArrayBuffer
     } catch {
       throw new Error(`simdnet: a model must be loaded from a Uint8Array or ArrayBuffer, a URL, a Response or a Blob; the string '${String(source).slice(0, 40)}' is not a URL`);
     }
-    if (url.protocol === 'file:') {
-      const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
-      return new Uint8Array(await readFile(url));
-    }
+    // file: URLs through the host (runtime/host.ts): the browser entry reaches no node: module.
+    if (url.protocol === 'file:') return host().readFile(url);
     return modelBytes(await fetch(url));
   }
   throw new Error('simdnet: a model must be loaded from a Uint8Array or ArrayBuffer, a URL, a Response or a Blob');
@@ -140,6 +141,25 @@ export class Network {
     });
     if (typeof rec.meta.training === 'object' && rec.meta.training !== null) net.#training = rec.meta.training as Record<string, unknown>;
     return net;
+  }
+
+  /** A network from an ONNX MLP graph (Gemm or MatMul + Add, the common activations, a normalising prefix); other graphs are refused naming the op and node. Needs the optional protobufjs. */
+  static async fromOnnx(bytes: Uint8Array | ArrayBuffer, options: { kernels?: Kernels | LoadOptions } = {}): Promise<Network> {
+    const { onnxToSnet } = await import('../io/onnx.js').catch((e: unknown) => optionalImportFailed(e, 'protobufjs', 'ONNX import'));
+    return Network.load(onnxToSnet(bytes), options);
+  }
+
+  /** A network from a TensorFlow.js layers model (Sequential Dense layers) as model.save() writes it: model.json and its weights. */
+  static async fromTfjs(modelJson: string | object, weights: ArrayBuffer | ArrayBufferView | (ArrayBuffer | ArrayBufferView)[], options: { kernels?: Kernels | LoadOptions } = {}): Promise<Network> {
+    const { tfjsToSnet } = await import('../io/tfjs.js');
+    return Network.load(tfjsToSnet(modelJson, weights), options);
+  }
+
+  /** The network as an ONNX model (opset 13+, Gemm + activation per layer, the normaliser in front). Needs the optional protobufjs. */
+  async toOnnx(options?: OnnxExportOptions): Promise<Uint8Array> {
+    this.assertAlive();
+    const { snetToOnnx } = await import('../io/onnx.js').catch((e: unknown) => optionalImportFailed(e, 'protobufjs', 'ONNX export'));
+    return snetToOnnx(this.save(), options);
   }
 
   /** Activation of each layer, output last. */

@@ -82,9 +82,9 @@ for (const engine of ['plain TypeScript', 'WASM'] as const) {
       closeAll(course.backwardPropagationWithRegularization(M(d.X), M(d.Y), plain, 0.7), d.l2Grads);
     });
 
-    it('regularizationModel: none, L2 and notebook dropout follow numpy for 1001 iterations', () => {
+    it('regularizationModel: none, L2, notebook dropout and fresh-mask dropout follow numpy for 1001 iterations', () => {
       const r = fx.regModel;
-      const opts = { none: {}, l2: { lambd: 0.7 }, dropout: { keepProb: 0.86 } } as const;
+      const opts = { none: {}, l2: { lambd: 0.7 }, dropout: { keepProb: 0.86 }, dropoutFresh: { keepProb: 0.86, masks: 'fresh' } } as const;
       for (const [name, o] of Object.entries(opts)) {
         const out = course.regularizationModel(M(r.X), M(r.Y), { learningRate: r.learningRate, numIterations: r.iterations, ...o });
         out.costs.forEach((c, i) => expect(rel(c, r.runs[name].costs[i]), `${name} cost ${i}`).toBeLessThan(1e-11));

@@ -1,4 +1,4 @@
-// The baked scalar module outside JavaScript: wasm2c turns it into C, gcc builds native hosts, and their output
+// The baked scalar module (float and int8) outside JavaScript: wasm2c turns it into C, gcc builds native hosts, and their output
 // must equal Network.predict bit for bit: test/edge/wasm2c/host.c (batches, a rejected call's last_error) and
 // the documented example examples/edge/wasm2c-host.c (one example from the command line).
 // Needs wasm2c with its runtime (Debian/Ubuntu package `wabt`, which .ci/run installs) and gcc. Elsewhere the
@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exportEdgeWasm } from '../../src/io/edge.js';
-import { CASE_OPTIONS, bits, edgeTemplate, inputs, reference, trainCase } from './helpers.js';
+import { exportEdgeWasm, type EdgeExports } from '../../src/io/edge.js';
+import { decodeModel, quantizeModel } from '../../src/io/format.js';
+import { CASE_OPTIONS, bits, craftModel, edgeTemplate, inputs, instantiateRaw, reference, runPredict, trainCase } from './helpers.js';
+import { predictInt8 } from './int8-twin.js';
 
 const has = (cmd: string): boolean => {
   try {
@@ -64,6 +66,34 @@ describe('edge module as native code via wasm2c (no JavaScript, no engine)', () 
         expect(stdout).toContain(`n0=${n0} ny=${ny} status=0 bad=-19 error=simdnet: m = -1 examples`);
         const got = new Float32Array(new Uint8Array(readFileSync(join(dir, 'output.bin'))).buffer);
         expect(bits(got)).toEqual(bits(await reference(model, 'scalar', rows)));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(reason !== null)('int8 modules as C: the same bits as the TS twin (relu/linear) and as the module run by V8 (softmax)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simdnet-edge-'));
+    try {
+      const std = { kind: 'standardize' as const, shift: Float64Array.from({ length: 37 }, (_, i) => i * 0.1), scale: Float64Array.from({ length: 37 }, (_, i) => 1 + i / 8) };
+      for (const [i, model] of [
+        craftModel([37, 70, 33, 10], ['relu', 'leakyRelu', 'linear'], 'float32', 31, std),
+        craftModel([37, 20, 10], ['tanh', 'softmax'], 'float32', 32),
+      ].entries()) {
+        const wasm = await exportEdgeWasm(model, { build: 'scalar', quantize: 'int8' });
+        writeFileSync(join(dir, 'model.wasm'), wasm);
+        translate(dir);
+        copyFileSync(fileURLToPath(new URL('./wasm2c/host.c', import.meta.url)), join(dir, 'host.c'));
+        execFileSync('gcc', ['-O1', '-ffp-contract=off', '-o', 'host', 'host.c', 'model.c', RUNTIME!, '-lm'], { cwd: dir, stdio: 'pipe' });
+        const m = 23;
+        const { flat } = inputs(m, 37, 60 + i);
+        writeFileSync(join(dir, 'input.bin'), new Uint8Array(flat.buffer));
+        const stdout = execFileSync(join(dir, 'host'), [String(m)], { cwd: dir, encoding: 'utf8' });
+        expect(stdout).toContain('status=0');
+        const got = new Float32Array(new Uint8Array(readFileSync(join(dir, 'output.bin'))).buffer);
+        const ex = await instantiateRaw<EdgeExports>(wasm);
+        expect(bits(got), 'wasm2c vs V8').toEqual(bits(runPredict(ex, ex.predict, flat, m, 10)));
+        if (i === 0) expect(bits(got), 'wasm2c vs the TS twin').toEqual(bits(predictInt8(decodeModel(quantizeModel(model)), flat, m)));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -99,8 +99,13 @@ export function map(A: Matrix, f: (x: number, i: number) => number): Matrix {
 /** A + b with b a (rows, 1) column broadcast across columns. */
 export function addColumn(A: Matrix, b: Matrix): Matrix {
   if (b.shape[0] !== A.shape[0] || b.shape[1] !== 1) throw new Error(`simdnet/course: cannot broadcast b ${shapeOf(b)} onto ${shapeOf(A)}`);
-  const cols = A.shape[1];
-  return map(A, (x, i) => x + b.data[Math.floor(i / cols)]!);
+  const [rows, cols] = A.shape;
+  const out = matrix(rows, cols);
+  for (let r = 0; r < rows; r++) {
+    const br = b.data[r]!;
+    for (let c = r * cols, end = c + cols; c < end; c++) out.data[c] = A.data[c]! + br;
+  }
+  return out;
 }
 
 /** np.sum(A, axis=1, keepdims=True), each row summed left to right. */

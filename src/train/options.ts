@@ -4,7 +4,8 @@ import type { Inputs, Targets, Layout } from '../data/input.js';
 
 /**
  * Learning-rate decay of the second course. The rate in force during epoch e (0-based) is
- *   lr(e) = lr0 / (1 + rate·t),  t = max(0, e − lag) for 'inverseTime', ⌊max(0, e − lag) / interval⌋ for 'staircase'.
+ *   lr(e) = 1 / (1 + rate·t) · lr0,  t = max(0, e − lag) for 'inverseTime', ⌊max(0, e − lag) / interval⌋ for 'staircase'
+ * (rounded as the notebook's update_lr / schedule_lr_decay).
  * lag 0 (the default) decays from epoch 1 on (PyTorch's LambdaLR stepped once per epoch). lag 1 is the Optimization
  * notebook's (2021 revision) timing: its model() calls `learning_rate = update_lr(lr0, i, decay_rate)` (or
  * `schedule_lr_decay`) *after* epoch i, so epochs 0 and 1 both run at lr0 and epoch e at lr0 / (1 + rate·(e − 1)).

@@ -114,6 +114,8 @@ export class Session {
   #order: Int32Array | null = null;
   #pending = 0;
   #open = true;
+  /** The training state's moments are set up for this session's optimiser (at its first step, so a session that never steps changes nothing). */
+  #momentsReady = false;
   /** fitDataset: epochs are counted by the caller (one per pass over the source), this session only walks its chunk. */
   readonly #chunk: { cursor: number; seed: number } | null;
 
@@ -148,7 +150,6 @@ export class Session {
     try {
       plan.ensureWorkspace(o.batchSize);
       if (o.keepProb < 1) plan.ensureDropoutBuffers();
-      state.prepareMoments(k, plan, o.optimizer);
     } catch (e) {
       this.#data.dispose();
       this.#labels.dispose();
@@ -183,6 +184,10 @@ export class Session {
   /** The next batch's input and targets (gathered into the workspace unless it is the whole, unshuffled set). */
   private batch(): { x: number; y: number; mb: number } {
     const state = this.#state;
+    if (!this.#momentsReady) {
+      state.prepareMoments(this.#kernels, this.#plan, this.#o.optimizer);
+      this.#momentsReady = true;
+    }
     const cursor = this.cursor;
     const mb = Math.min(this.#o.batchSize, this.m - cursor);
     if (this.#fullBatch) return { x: this.#data.ptr, y: this.#labels.ptr, mb };

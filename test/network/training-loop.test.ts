@@ -125,6 +125,25 @@ describe('one owner of training state: trainers do not interfere', () => {
   });
 });
 
+describe('a session that never steps changes nothing', () => {
+  it("a trainer with another optimiser, opened and disposed without a step, leaves Adam's moments and t as they were", async () => {
+    const [a, b] = await pair(SOFT);
+    try {
+      const fit: FitOptions = { optimizer: 'adam', learningRate: 0.01, batchSize: 5 };
+      await a.fit(X, Y3, { ...fit, epochs: 1 });
+      await b.fit(X, Y3, { ...fit, epochs: 1 });
+      a.trainer(X, Y3, { optimizer: 'gd', batchSize: 3, keepProb: 0.5 }).dispose();
+      await expect(a.fit(X, Y3, { ...fit, epochs: 1, seed: 12345 })).rejects.toThrow(/training continues with seed/);
+      await a.fit(X, Y3, { ...fit, epochs: 2 });
+      await b.fit(X, Y3, { ...fit, epochs: 2 });
+      expect(weightBytes(a).equals(weightBytes(b))).toBe(true);
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
+
 describe('the epoch loop', () => {
   it('epoch e is shuffled with NumpyRandom(seed + e + 1).permutation(m), a new order every epoch', async () => {
     // fitDataset with shuffle off and chunks of one batch is fit on those batches in that order; the test

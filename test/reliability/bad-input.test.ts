@@ -219,7 +219,7 @@ const MATRIX: Row[] = [
     ['options not an object', () => Network.create(null as never), /Network\.create needs an options object/],
     ['iterations and epochs', binFit({ iterations: 3, epochs: 2 }), /either iterations or epochs, not both/],
     ['shuffle "yes"', binFit({ shuffle: 'yes' as never, batchSize: 8 }), /shuffle must be true or false, got yes/],
-    ['decay null', binFit({ decay: null as never }), /decay must be \{ type, rate, interval\? \}, got null/],
+    ['decay null', binFit({ decay: null as never }), /decay must be \{ type, rate, interval\?, lag\? \}, got null/],
     ['earlyStopping null', binFit({ validation: 0.25, earlyStopping: null as never }), /earlyStopping must be \{ patience, minDelta\?, restoreBest\? \}, got null/],
     ['earlyStopping without validation', binFit({ earlyStopping: { patience: 3 } }), /earlyStopping needs validation data or a validation split/],
     ['validation null', binFit({ validation: null as never }), /validation must be \{ X, Y \} or a split fraction/],

@@ -37,6 +37,7 @@ export interface Hdf5Dataset {
 }
 
 type H5wasm = typeof import('h5wasm');
+const H5WASM = 'h5wasm';
 
 /** HDF5 datatype classes (H5T_class_t) that we can turn into arrays. */
 const H5T_INTEGER = 0;
@@ -54,7 +55,9 @@ let fileCounter = 0;
 
 /** Loads and initialises h5wasm once, on first use. */
 function loadH5wasm(): Promise<H5wasm> {
-  h5wasmModule ??= import('h5wasm').then(async (h5wasm) => {
+  // The name in a variable: bundlers leave the import alone, so a page that never reads HDF5 builds without
+  // h5wasm installed (it is an optional dependency); Node resolves it as usual.
+  h5wasmModule ??= (import(/* webpackIgnore: true */ /* @vite-ignore */ H5WASM) as Promise<H5wasm>).then(async (h5wasm) => {
     await h5wasm.ready;
     return h5wasm;
   }, (e: unknown) => optionalImportFailed(e, 'h5wasm', 'reading HDF5 files'));

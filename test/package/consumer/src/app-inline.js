@@ -1,0 +1,4 @@
+import * as simdnet from 'simdnet/inline';
+import { trainBoth } from './train.js';
+
+trainBoth(simdnet).then((r) => { window.__result = r; }, (e) => { window.__result = { error: String(e?.message ?? e) }; });

@@ -6,7 +6,7 @@
 // before anything else allocates, the module allocates exactly the heap block that covers those bytes
 // (so the allocator never reuses them) and loads the model in place: W, b and the normaliser are read
 // straight from the baked bytes, only the plan and the workspace are allocated.
-import { loadModel, modelPredict, modelInputSize, modelOutputSize, lastError, edgeFailure, tryAlloc, E_NO_MODEL, E_EDGE_LAYOUT } from "./model";
+import { loadModel, modelPredict, modelInputSize, modelOutputSize, modelJson, lastError, edgeFailure, tryAlloc, E_NO_MODEL, E_EDGE_LAYOUT } from "./model";
 
 /** Address of the baked model (patched by exportEdgeWasm; 0 in the template). */
 export let MODEL_PTR: i32 = 0;
@@ -92,6 +92,18 @@ export function malloc(bytes: usize): usize {
 export function free(ptr: usize): void {
   ensure();
   if (ptr != 0) heap.free(ptr);
+}
+
+/**
+ * Copies the model's description (the JSON header of the baked model file, UTF-8: layers, activations, normaliser,
+ * labels, dtype, the simdnet version that baked it, ...) to ptr_out and returns its length in bytes; ptr_out = 0
+ * only returns the length. A negative error code when the model cannot be loaded, or E_BOUNDS (-1) when
+ * ptr_out + length lies outside memory. exportEdgeWasm puts the same bytes in the custom section
+ * "simdnet.model_info", which a host can read without instantiating the module.
+ */
+export function model_info(ptr_out: usize): i32 {
+  const h = ensure();
+  return h < 0 ? h : modelJson(<usize><u32>MODEL_PTR, ptr_out);
 }
 
 /** Copies the last error message (UTF-8, at most 256 bytes) to ptr_out and returns its length; ptr_out = 0 only returns the length. */

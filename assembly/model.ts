@@ -135,6 +135,29 @@ export function lastError(out: usize): i32 {
   return messageLength;
 }
 
+/**
+ * Copies the JSON header of a model file that validateModel accepted (at ptr) to out and returns its length
+ * (out = 0 only returns the length), or E_BOUNDS when out + length lies outside memory.
+ */
+export function modelJson(ptr: usize, out: usize): i32 {
+  const L = <u64>load<u32>(ptr, 8);
+  const length = load<u32>(ptr, 12);
+  const start = ptr + <usize>pad8(24 + 4 * (L + 1) + L);
+  if (out == 0) return <i32>length;
+  if (<u64>out + <u64>length > memoryBytes()) {
+    begin("the output (");
+    sayNumber(length);
+    say(" bytes at ");
+    sayNumber(out);
+    say(") lies outside the module's memory of ");
+    sayNumber(memoryBytes());
+    say(" bytes");
+    return E_BOUNDS;
+  }
+  memory.copy(out, start, length);
+  return <i32>length;
+}
+
 /** Sets the message for an edge module without a model, or one whose model is misplaced. */
 export function edgeFailure(code: i32): i32 {
   if (code == E_NO_MODEL) begin("this module has no model baked in (it is the template; bake one with exportEdgeWasm)");

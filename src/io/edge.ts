@@ -27,6 +27,11 @@ export interface EdgeExportOptions {
 
 const EDGE_OPTIONS = ['build', 'template', 'quantize'];
 
+/** The version written into baked modules' model_info (the package.json version; a test compares them). */
+export const SIMDNET_VERSION = '0.1.0';
+/** Name of the custom section that holds a baked module's model_info JSON. */
+export const MODEL_INFO_SECTION = 'simdnet.model_info';
+
 // The exports of a baked edge module are typed once, with the kernel module's model_* ABI, in runtime/abi.ts.
 import type { EdgeExports } from '../runtime/abi.js';
 export type { EdgeExports };
@@ -246,6 +251,38 @@ async function firstHeapAddress(template: Uint8Array): Promise<number> {
   return address;
 }
 
+/** A copy of a module with one more custom section at the end. */
+function appendCustomSection(module: Uint8Array, name: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const nameBytes = new TextEncoder().encode(name);
+  const payload = concat([uleb(nameBytes.length), nameBytes, data]);
+  return concat([module, [0], uleb(payload.length), payload]);
+}
+
+/**
+ * The model_info of a baked edge module, read from its custom section (no instantiation): the JSON header of
+ * the baked model (layers, activations, normalize, labels, loss, dtype — "int8" for quantised weights, with a
+ * `quantization` entry —, the `simdnet` version and `edge.build`). Null for a module without the section
+ * (the template, or one baked by bakeEdgeModule alone); an Error for bytes that are not a WebAssembly module.
+ */
+export function edgeModelInfo(wasm: Uint8Array): Record<string, unknown> | null {
+  let sections: Section[];
+  try {
+    sections = parseSections(wasm);
+  } catch (cause) {
+    throw new Error('simdnet: not a WebAssembly module (version 1)', { cause });
+  }
+  for (const s of sections) {
+    if (s.id !== 0) continue;
+    const r = new Reader(s.payload);
+    const name = new TextDecoder().decode(r.take(r.u32()));
+    if (name !== MODEL_INFO_SECTION) continue;
+    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(s.payload.subarray(r.pos)));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`simdnet: the ${MODEL_INFO_SECTION} section does not hold a JSON object`);
+    return parsed as Record<string, unknown>;
+  }
+  return null;
+}
+
 /** Reads a baked module's last_error message. */
 export function edgeLastError(ex: Pick<EdgeExports, 'memory' | 'last_error'>): string {
   const len = ex.last_error(0);
@@ -274,16 +311,20 @@ export async function exportEdgeWasm(modelBytes: Uint8Array, options: EdgeExport
   const quantize = options.quantize ?? 'none';
   if (quantize !== 'none' && quantize !== 'int8') throw new Error(`simdnet: unknown quantize '${String(quantize)}'; expected 'none' or 'int8'`);
   let rec = decodeModel(modelBytes);
-  if (quantize === 'int8' && rec.quantized === undefined) {
-    rec = quantizeInt8(rec);
-    modelBytes = encodeModel(rec);
-  }
+  if (quantize === 'int8' && rec.quantized === undefined) rec = quantizeInt8(rec);
+  // The model's JSON header doubles as the module's self-description (model_info): stamp who baked it.
+  rec = { ...rec, meta: { ...rec.meta, simdnet: SIMDNET_VERSION, edge: { build } } };
+  modelBytes = encodeModel(rec);
   const output = rec.activations[rec.activations.length - 1]!;
   if (output !== 'linear' && output !== 'sigmoid' && output !== 'softmax') {
     throw new Error(`simdnet: an edge module needs a linear, sigmoid or softmax output, not ${output}`);
   }
   const template = options.template === undefined ? await readTemplate(build) : toBytes(options.template);
-  const baked = await bakeEdgeModule(template, modelBytes);
+  const dv = new DataView(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength);
+  const L = dv.getUint32(8, true);
+  const jsonStart = Math.ceil((24 + 4 * (L + 1) + L) / 8) * 8;
+  const info = modelBytes.slice(jsonStart, jsonStart + dv.getUint32(12, true));
+  const baked = appendCustomSection(await bakeEdgeModule(template, modelBytes), MODEL_INFO_SECTION, info);
   const ex = (await instantiate(baked)).exports as unknown as EdgeExports;
   const n0 = ex.input_size();
   if (n0 < 0) throw new Error(`simdnet: the baked edge module rejects the model (${n0}): ${edgeLastError(ex)}`);

@@ -202,7 +202,10 @@ export function decodeModel(input: Uint8Array | ArrayBuffer): ModelRecord {
     off += normBytes;
   }
   const { format: _f, version: _v, dtype: _d, layers: _l, activations: _a, leakySlope: _s, normalize: _n, ...rest } = meta;
-  if (int8) return { dtype, layers, activations, leakySlope, normalizer, meta: rest, ...readInt8(dv, off, layers) };
+  if (int8) {
+    const { quantization: _q, ...meta8 } = rest;
+    return { dtype, layers, activations, leakySlope, normalizer, meta: meta8, ...readInt8(dv, off, layers) };
+  }
   const weights: ModelRecord['weights'] = [];
   const read = (count: number): Float32Array | Float64Array => {
     const arr = dtype === 'float32' ? new Float32Array(count) : new Float64Array(count);
@@ -222,11 +225,11 @@ export function decodeModel(input: Uint8Array | ArrayBuffer): ModelRecord {
 }
 
 /** Writes the header, architecture block and JSON of a file with `dataBytes` bytes of values; returns the bytes and where the values start. */
-function header(rec: ModelRecord, version: number, dtypeCode: number, jsonDtype: string, dataBytes: number): { bytes: Uint8Array; dv: DataView; off: number } {
+function header(rec: ModelRecord, version: number, dtypeCode: number, jsonDtype: string, dataBytes: number, extra: Record<string, unknown> = {}): { bytes: Uint8Array; dv: DataView; off: number } {
   const L = rec.layers.length - 1;
   const json = new TextEncoder().encode(JSON.stringify({
     format: 'simdnet-model', version, dtype: jsonDtype, layers: rec.layers,
-    activations: rec.activations, leakySlope: rec.leakySlope, normalize: rec.normalizer?.kind ?? 'none', ...rec.meta,
+    activations: rec.activations, leakySlope: rec.leakySlope, normalize: rec.normalizer?.kind ?? 'none', ...rec.meta, ...extra,
   }));
   const archEnd = pad8(24 + 4 * (L + 1) + L);
   const jsonEnd = pad8(archEnd + json.length);
@@ -247,6 +250,9 @@ function header(rec: ModelRecord, version: number, dtypeCode: number, jsonDtype:
 
 const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
 
+/** The JSON header's `quantization` entry of an int8 file (for people and hosts; decodeModel drops it). */
+const INT8_DESCRIPTION = { weights: 'int8', scales: 'float32 per output unit, symmetric', activations: 'float32' };
+
 /** Bytes of the values of an int8 file: f32 normaliser, then per layer f32 scales and biases and padded int8 W. */
 function int8DataBytes(layers: number[], normalizer: boolean): number {
   let total = normalizer ? 8 * layers[0]! : 0;
@@ -258,7 +264,7 @@ function encodeInt8(rec: ModelRecord): Uint8Array {
   const q = rec.quantized!;
   const L = rec.layers.length - 1;
   if (q.length !== L) throw new Error(`simdnet: an int8 model needs quantized weights for each of its ${L} layers`);
-  const { bytes, dv, off: start } = header(rec, FORMAT_VERSION_INT8, DTYPE_INT8, 'int8', int8DataBytes(rec.layers, rec.normalizer !== null));
+  const { bytes, dv, off: start } = header(rec, FORMAT_VERSION_INT8, DTYPE_INT8, 'int8', int8DataBytes(rec.layers, rec.normalizer !== null), { quantization: INT8_DESCRIPTION });
   let off = start;
   if (rec.normalizer) {
     for (const v of rec.normalizer.shift) { dv.setFloat32(off, v, true); off += 4; }

@@ -315,6 +315,8 @@ export interface EdgeExports {
   /** ptr: a block from alloc or malloc (0 is ignored). */
   free(ptr: number): void;
   last_error: LastErrorFn;
+  /** ptrOut: where to copy the model's UTF-8 JSON description (0: only return its length) → its length in bytes, or a negative error code (-1: ptrOut + length outside memory). */
+  model_info(ptrOut: number): number;
 }
 
 export type EdgePredictFn = (

@@ -6,7 +6,7 @@ import {
   rng, runPredict, trainCase,
 } from './helpers.js';
 
-const EXPORTS = ['alloc', 'free', 'input_size', 'last_error', 'malloc', 'memory', 'output_size', 'predict'];
+const EXPORTS = ['alloc', 'free', 'input_size', 'last_error', 'malloc', 'memory', 'model_info', 'output_size', 'predict'];
 const cases: { name: string; bytes: Uint8Array; layers: number[] }[] = [];
 
 beforeAll(async () => {

@@ -12,14 +12,14 @@ const { dir, cleanup } = tempDir('export-int8');
 afterAll(cleanup);
 
 describe('simdnet export --edge --quantize int8', () => {
-  it('writes an int8 module (smaller than the float32 one) that predicts what the int8 twin predicts', async () => {
+  it('writes an int8 module that predicts what the int8 twin predicts', async () => {
     const trained = await runCli(['train', '--iterations', '200', '--save', 'planar.snet', '--quiet'], dir);
     expect(trained.code, trained.stderr).toBe(0);
     const f = await runCli(['export', '--edge', 'planar.snet', '--out', 'f32.wasm', '--json'], dir);
     const q = await runCli(['export', '--edge', 'planar.snet', '--out', 'int8.wasm', '--quantize', 'int8', '--json'], dir);
     expect(q.code, q.stderr).toBe(0);
     expect(JSON.parse(q.stdout)).toMatchObject({ wasm: 'int8.wasm', build: 'scalar', quantize: 'int8' });
-    expect(JSON.parse(q.stdout).bytes).toBeLessThan(JSON.parse(f.stdout).bytes);
+    expect(f.code, f.stderr).toBe(0); // (planar's 17 parameters: int8 saves nothing here; test/edge/int8-model.test.ts measures sizes)
     const ex = await instantiateRaw<EdgeExports>(readFileSync(join(dir, 'int8.wasm')));
     const X = Float32Array.of(0.5, -1.25, 2, 3, -4, 0.1, 0, 0);
     const rec = decodeModel(quantizeModel(readFileSync(join(dir, 'planar.snet'))));

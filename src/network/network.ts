@@ -65,6 +65,13 @@ async function modelBytes(source: ModelSource): Promise<Uint8Array | ArrayBuffer
   throw new Error('simdnet: a model must be loaded from a Uint8Array or ArrayBuffer, a URL, a Response or a Blob');
 }
 
+/**
+ * io/onnx.js needs the optional protobufjs: imported by a name held in a variable, so that bundlers build
+ * pages without protobufjs installed (a literal import would make them resolve it); Node resolves it as usual.
+ */
+const ONNX_MODULE = '../io/onnx.js';
+const loadOnnx = () => import(/* webpackIgnore: true */ /* @vite-ignore */ ONNX_MODULE) as Promise<typeof import('../io/onnx.js')>;
+
 const FIT_LOOP_ONLY = ['validation', 'earlyStopping', 'onProgress', 'costEvery', 'signal'] as const;
 
 /** An L-layer fully-connected network whose parameters live in WASM memory. */
@@ -145,7 +152,7 @@ export class Network {
 
   /** A network from an ONNX MLP graph (Gemm or MatMul + Add, the common activations, a normalising prefix); other graphs are refused naming the op and node. Needs the optional protobufjs. */
   static async fromOnnx(bytes: Uint8Array | ArrayBuffer, options: { kernels?: Kernels | LoadOptions } = {}): Promise<Network> {
-    const { onnxToSnet } = await import('../io/onnx.js').catch((e: unknown) => optionalImportFailed(e, 'protobufjs', 'ONNX import'));
+    const { onnxToSnet } = await loadOnnx().catch((e: unknown) => optionalImportFailed(e, 'protobufjs', 'ONNX import'));
     return Network.load(onnxToSnet(bytes), options);
   }
 
@@ -158,7 +165,7 @@ export class Network {
   /** The network as an ONNX model (opset 13+, Gemm + activation per layer, the normaliser in front). Needs the optional protobufjs. */
   async toOnnx(options?: OnnxExportOptions): Promise<Uint8Array> {
     this.assertAlive();
-    const { snetToOnnx } = await import('../io/onnx.js').catch((e: unknown) => optionalImportFailed(e, 'protobufjs', 'ONNX export'));
+    const { snetToOnnx } = await loadOnnx().catch((e: unknown) => optionalImportFailed(e, 'protobufjs', 'ONNX export'));
     return snetToOnnx(this.save(), options);
   }
 

@@ -114,17 +114,19 @@ function page(outDir: string, script: string): void {
     `<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="./${script}"></script></body></html>\n`);
 }
 
-interface Build { bundler: string; mode: string; outDir: string; code: number; log: string }
+/** A bundler's output and its pages: [mode, path] (worker.html: the fitInWorker page). */
+interface Build { bundler: string; pages: [string, string][]; outDir: string; code: number; log: string }
 const builds: Build[] = [];
-function build(bundler: string, mode: string, outDir: string, cmd: string, argv: string[], env: Record<string, string> = {}, html?: string): void {
+function build(bundler: string, mode: string | [string, string][], outDir: string, cmd: string, argv: string[], env: Record<string, string> = {}, html?: string): void {
   mkdirSync(outDir, { recursive: true });
   const r = run(cmd, argv, consumer, env);
   if (r.code === 0 && html !== undefined) page(outDir, html);
-  builds.push({ bundler, mode, outDir, code: r.code, log: r.out });
+  builds.push({ bundler, pages: typeof mode === 'string' ? [[mode, '']] : mode, outDir, code: r.code, log: r.out });
 }
 
-build('Vite 8', 'build', join(out, 'vite'), bin('vite'), ['build', '--outDir', join(out, 'vite')]);
+build('Vite 8', [['build', ''], ['build, simdnet/worker', 'worker.html']], join(out, 'vite'), bin('vite'), ['build', '--outDir', join(out, 'vite')]);
 build('webpack 5', 'build (production)', join(out, 'webpack'), process.execPath, ['webpack.build.js', join(out, 'webpack')], {}, 'main.js');
+build('webpack 5', 'build, simdnet/worker', join(out, 'webpack-worker'), process.execPath, ['webpack.build.js', join(out, 'webpack-worker'), './src/app-worker.js'], {}, 'main.js');
 build('Rollup 4', 'build (node-resolve + import-meta-assets)', join(out, 'rollup'), bin('rollup'), ['-c', 'rollup.config.js'], { OUT: join(out, 'rollup') }, 'main.js');
 build('esbuild', 'bundle, simdnet/inline', join(out, 'esbuild'), bin('esbuild'),
   ['src/app-inline.js', '--bundle', '--format=esm', '--platform=browser', '--target=es2022', `--outfile=${join(out, 'esbuild', 'main.js')}`], {}, 'main.js');
@@ -206,21 +208,23 @@ try {
   const dev = await viteDev();
   try {
     judge('Vite 8', 'dev server', await visit(browser.context, dev.url), '— (dev)', dev.output());
+    judge('Vite 8', 'dev server, simdnet/worker', await visit(browser.context, `${dev.url}worker.html`), '— (dev)', dev.output());
   } finally {
     dev.proc.kill();
   }
   for (const b of builds) {
     if (b.code !== 0) {
-      rows.push({ bundler: b.bundler, mode: b.mode, works: false, fetched: '—', accuracy: '—', bytes: '—', note: `build failed: ${b.log.slice(-2000)}` });
+      for (const [mode] of b.pages) rows.push({ bundler: b.bundler, mode, works: false, fetched: '—', accuracy: '—', bytes: '—', note: `build failed: ${b.log.slice(-2000)}` });
       continue;
     }
     const files = filesOf(b.outDir);
     const wasmFiles = files.filter((f) => f.endsWith('.wasm'));
     const server = await serveStatic(b.outDir);
     try {
-      const v = await visit(browser.context, server.url);
       const total = bytesOf(b.outDir);
-      judge(b.bundler, b.mode, v, `${(total / 1024).toFixed(0)} KB (${files.length} files, ${wasmFiles.length} .wasm)`, b.log);
+      for (const [mode, path] of b.pages) {
+        judge(b.bundler, mode, await visit(browser.context, server.url + path), `${(total / 1024).toFixed(0)} KB (${files.length} files, ${wasmFiles.length} .wasm)`, b.log);
+      }
     } finally {
       await server.close();
     }

@@ -12,6 +12,7 @@ import { bundledUrl, embedWasm, readBundled } from '../../src/runtime/load.js';
 import { nodeHost } from '../../src/runtime/host-node.js';
 
 const SRC = new URL('../../src/', import.meta.url);
+const DEPENDENCIES = Object.keys((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
 const wasm = (file: string) => readFileSync(new URL(`../../build/simdnet.${file}.wasm`, import.meta.url));
 
 /** Every module the entry reaches through relative imports (static or dynamic), as [path, text]. */
@@ -23,17 +24,24 @@ function moduleGraph(entry: string): Map<string, string> {
     if (url.pathname.endsWith('/src/inline-wasm.ts')) return;
     const text = readFileSync(url, 'utf8');
     seen.set(url.pathname, text);
-    for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)'(\.[^']+)\.js'/g)) visit(new URL(`${m[1]}.ts`, url));
+    for (const m of jsOf(text).matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"](\.[^'"]+)\.js['"]/g)) {
+      visit(new URL(`${m[1]}.ts`, url));
+    }
   };
   visit(new URL(entry, SRC));
   return seen;
 }
 
+/** What of a module's text survives into JS: comments, `import type` / `export type` and `typeof import('x')` go. */
+function jsOf(text: string): string {
+  return text.replace(/^\s*(\/\/|\*|\/\*).*$/gm, '').replace(/typeof import\(\s*['"][^'"]*['"]\s*\)/g, '')
+    .replace(/(import|export)\s+type\s[^;]*;/g, '');
+}
+
 /** Bare specifiers imported (statically or dynamically) by a module's text. */
 function bareImports(text: string): string[] {
-  // Comments and type-only `typeof import('x')` are erased from the JS.
-  const code = text.replace(/^\s*(\/\/|\*|\/\*).*$/gm, '').replace(/typeof import\(\s*'[^']*'\s*\)/g, '');
-  return [...code.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)'([^.'][^']*)'/g)].map((m) => m[1]!);
+  const code = jsOf(text);
+  return [...code.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"]([^.'"][^'"]*)['"]/g)].map((m) => m[1]!);
 }
 
 describe('entries', () => {
@@ -44,8 +52,10 @@ describe('entries', () => {
       for (const [path, text] of graph) {
         for (const spec of bareImports(text)) {
           expect(spec.startsWith('node:') || ['fs', 'path', 'os', 'url', 'worker_threads'].includes(spec), `${path} imports ${spec}`).toBe(false);
-          // A literal import (static or dynamic) of an optional dependency breaks bundlers (webpack, esbuild) without it.
-          expect(['h5wasm', '@resvg/resvg-wasm', 'csv-parse', 'csv-parse/sync'].includes(spec), `${path} imports the optional ${spec} by a literal`).toBe(false);
+          // A literal import (static or dynamic) of anything but a dependency breaks bundlers (webpack, esbuild)
+          // in a project that installed only simdnet: optional and dev dependencies must be imported by a variable name.
+          const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+          expect(DEPENDENCIES.includes(pkg) || pkg === 'simdnet', `${path} imports ${spec}, which is not a dependency of the package`).toBe(true);
         }
       }
       expect([...graph.keys()].some((p) => p.endsWith('host-node.ts'))).toBe(false);

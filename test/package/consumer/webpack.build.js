@@ -1,9 +1,10 @@
 // webpack 5 through its Node API (no webpack-cli), with no simdnet-specific settings.
+//   node webpack.build.js OUT_DIR [ENTRY]
 import webpack from 'webpack';
 
 const out = process.argv[2];
 webpack({
-  mode: 'production', entry: './src/app.js', target: 'web', devtool: false,
+  mode: 'production', entry: process.argv[3] ?? './src/app.js', target: 'web', devtool: false,
   output: { path: out, filename: 'main.js', clean: true },
 }, (err, stats) => {
   if (err) throw err;

@@ -3,6 +3,7 @@ import { Network, Kernels, exportEdgeWasm, type NetworkOptions, type FitOptions,
 import * as inline from 'simdnet/inline';
 import * as reference from 'simdnet/reference';
 import * as course from 'simdnet/course';
+import { fitInWorker, type FitInWorkerResult } from 'simdnet/worker';
 
 export async function run(): Promise<number> {
   const options: NetworkOptions = { layers: [2, 3, 1], hidden: 'tanh', seed: 1 };
@@ -16,6 +17,11 @@ export async function run(): Promise<number> {
   const edge = await exportEdgeWasm(bytes);
   await WebAssembly.compile(edge);
   const k: Kernels = await inline.Kernels.load({ build: 'scalar' });
-  void reference; void course;
+  const controller = new AbortController();
+  const trained: FitInWorkerResult = await fitInWorker(options, X, [0, 1, 1, 0], {
+    iterations: 10, signal: controller.signal, snapshots: true, onProgress: (info, model) => { void info.cost; void model?.length; },
+  });
+  const back: Network = await Network.load(trained.bytes);
+  void reference; void course; void back;
   return history.costs.length + p.data.length + k.build.length;
 }

@@ -15,7 +15,7 @@ import type { OnnxExportOptions } from '../io/onnx.js';
 import { resolveFitOptions, type FitOptions, type ResolvedFit } from '../train/options.js';
 import { checkLossPair, checkObject, checkOptions, defaultLoss, OUTPUT, resolveNetworkOptions } from './options.js';
 import { NetPlan } from './plan.js';
-import { DivergenceError, Session, TrainingState } from './session.js';
+import { DivergenceError, Session, TrainingState, UncheckedValuesError, sessionInternals, type TrainData } from './session.js';
 import { runFit, type FitHost } from './fit.js';
 import { runDataset, type DatasetSource, type DatasetOptions } from './dataset.js';
 import { classesOf, classification } from './metrics.js';
@@ -355,6 +355,26 @@ export class Network {
   private open(X: Inputs, Y: Targets, options: FitOptions, allowValidation: boolean): { session: Session; validation: { X: FeaturesFirst; Y: FeaturesFirst } | null; o: ResolvedFit } {
     checkObject(options, allowValidation ? 'fit' : 'trainer');
     // A rejected call leaves no trace: the normaliser is only fitted once everything checked out.
+    const fast = allowValidation && typeof options.validation === 'number' ? null : this.#fastTrainData(X, options.layout);
+    if (fast !== null) {
+      const targets = this.prepareTargets(Y, fast.rows, options.layout);
+      let validation: { X: FeaturesFirst; Y: FeaturesFirst } | null = null;
+      if (allowValidation && options.validation !== undefined) {
+        const v = options.validation;
+        if (typeof v !== 'object' || v === null || !('X' in v) || !('Y' in v)) throw new Error('simdnet: validation must be { X, Y } or a split fraction');
+        const vx = this.rawInputs(v.X, options.layout);
+        validation = { X: vx, Y: this.prepareTargets(v.Y, vx.cols, options.layout) };
+      }
+      const o = resolveFitOptions(options, fast.rows, this.seed);
+      const state = this.#candidateState(options.reset === true, options.seed);
+      try {
+        return { session: this.#openSession(state, () => new Session(this.#plan, state, fast, targets, o)), validation, o };
+      } catch (e) {
+        // The general path finds the bad value and names it.
+        if (e instanceof UncheckedValuesError) this.rawInputs(X, options.layout);
+        throw e;
+      }
+    }
     let train = this.rawInputs(X, options.layout);
     let targets = this.prepareTargets(Y, train.cols, options.layout);
     let validation: { X: FeaturesFirst; Y: FeaturesFirst } | null = null;
@@ -379,6 +399,22 @@ export class Network {
     this.normalizeTraining(train);
     if (validation !== null && this.#normalizer !== null) applyNormalizer(this.#normalizer, validation.X.data, validation.X.rows, validation.X.cols);
     return { session: this.#openSession(state, () => new Session(this.#plan, state, train, targets, o)), validation, o };
+  }
+
+  /**
+   * fit's fast path for a large typed-array X ({ data: Float32Array | Float64Array, shape: [m, n] },
+   * examples-first, no normaliser): the values go to WASM memory as they are and are checked and
+   * transposed there by SIMD kernels, instead of through a checked features-first Float64Array copy in JS.
+   * Anything else takes the general path, and so does a bad value, for its message.
+   */
+  #fastTrainData(X: Inputs, layout: unknown): TrainData | null {
+    if (this.#normalizeKind !== 'none' || sessionInternals.gather !== 'examples' || (layout !== undefined && layout !== 'examples-first')) return null;
+    if (typeof X !== 'object' || X === null || Array.isArray(X)) return null;
+    const { data, shape } = X as { data?: unknown; shape?: unknown };
+    if (!(data instanceof Float32Array || data instanceof Float64Array) || !Array.isArray(shape) || shape.length !== 2) return null;
+    const [m, n] = shape as [number, number];
+    if (!Number.isInteger(m) || !Number.isInteger(n) || m < 1 || n !== this.layerSizes[0] || data.length !== m * n) return null;
+    return { examplesFirst: data, rows: m, cols: n };
   }
 
   /** Fits the normaliser on first use and applies it to training data (in place). */

@@ -81,6 +81,57 @@ export class TrainingState {
  */
 export const sessionInternals: { gather: 'examples' | 'features' } = { gather: 'examples' };
 
+/** Thrown when examples-first data copied into WASM memory holds a NaN, an infinity or a value beyond the network's type. */
+export class UncheckedValuesError extends Error {
+  constructor() { super('simdnet: the training data holds a value that is not finite or out of range'); }
+}
+
+/** The largest |value| a network of this dtype takes. */
+const LIMIT = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE } as const;
+
+/** Copies examples-first data into WASM memory (m × n) and checks it there with one SIMD max-|x| pass. */
+function checkedCopy(kernels: Kernels, x: ExamplesFirstData, dtype: DType): Tensor {
+  const t = kernels.tensor(x.rows, x.cols, dtype, x.examplesFirst);
+  const maxAbs = dtype === 'float32' ? kernels.exports.max_abs_f32 : kernels.exports.max_abs_f64;
+  const worst = maxAbs(t.ptr, t.length);
+  // A float32 copy turns values beyond its range into ±Infinity; NaN fails the comparison.
+  if (!(worst <= LIMIT[dtype])) {
+    t.dispose();
+    throw new UncheckedValuesError();
+  }
+  return t;
+}
+
+/** Training inputs as the user's own examples-first typed array (m × n): not copied or checked in JS (checkedCopy does both in WASM). */
+export interface ExamplesFirstData {
+  examplesFirst: Float32Array | Float64Array;
+  /** Examples m. */
+  rows: number;
+  /** Features n. */
+  cols: number;
+}
+
+/** What a session trains on: a features-first copy, or (the fast path of large typed arrays) the user's examples-first array. */
+export type TrainData = FeaturesFirst | ExamplesFirstData;
+
+const isExamplesFirst = (x: TrainData): x is ExamplesFirstData => 'examplesFirst' in x;
+
+/** The features-first (n × m) tensor of examples-first data: one copy into WASM memory, then gather_rows_t's SIMD transposes. */
+function transposedInWasm(kernels: Kernels, x: ExamplesFirstData, dtype: DType): Tensor {
+  const tmp = checkedCopy(kernels, x, dtype);
+  try {
+    const out = kernels.tensor(x.cols, x.rows, dtype);
+    try {
+      return kernels.gatherRowsTransposed(tmp, Int32Array.from({ length: x.rows }, (_, i) => i), out);
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+  } finally {
+    tmp.dispose();
+  }
+}
+
 /** The examples-first (m × n) copy of features-first data, transposed straight into WASM memory. */
 function examplesFirstTensor(kernels: Kernels, x: FeaturesFirst, dtype: DType): Tensor {
   const { rows: n, cols: m, data } = x;
@@ -124,13 +175,13 @@ export class Session {
    * taken from its start (shuffled with a permutation seeded by chunk.seed when o.shuffle), and the
    * epoch counter is left to the caller.
    */
-  constructor(plan: NetPlan, state: TrainingState, train: FeaturesFirst, targets: FeaturesFirst, o: ResolvedFit, chunk: { seed: number } | null = null) {
+  constructor(plan: NetPlan, state: TrainingState, train: TrainData, targets: FeaturesFirst, o: ResolvedFit, chunk: { seed: number } | null = null) {
     if (state.busy) throw new Error('simdnet: this network is already training (an open trainer, or a fit that has not finished); dispose the trainer or await the fit first');
     this.#plan = plan;
     this.#state = state;
     this.#kernels = plan.kernels;
     this.#o = o;
-    this.m = train.cols;
+    this.m = isExamplesFirst(train) ? train.rows : train.cols;
     this.#kind = OPTIMIZER_CODE[o.optimizer];
     this.#fullBatch = o.batchSize === this.m && !o.shuffle;
     // A full, unshuffled batch is read in place, features-first. Mini-batches are gathered from an
@@ -138,8 +189,10 @@ export class Session {
     // would touch a cache line per (feature, example), most of the data set at every step.
     this.#examplesFirst = !this.#fullBatch && sessionInternals.gather === 'examples';
     const k = this.#kernels;
-    const place = (x: FeaturesFirst): Tensor => (this.#examplesFirst
-      ? examplesFirstTensor(k, x, plan.dtype) : k.tensor(x.rows, this.m, plan.dtype, x.data));
+    const place = (x: TrainData): Tensor => {
+      if (isExamplesFirst(x)) return this.#examplesFirst ? checkedCopy(k, x, plan.dtype) : transposedInWasm(k, x, plan.dtype);
+      return this.#examplesFirst ? examplesFirstTensor(k, x, plan.dtype) : k.tensor(x.rows, this.m, plan.dtype, x.data);
+    };
     this.#data = place(train);
     try {
       this.#labels = place(targets);

@@ -254,6 +254,39 @@ describe('the epoch loop', () => {
   });
 });
 
+describe("fit's fast path for typed arrays", () => {
+  it('{ data: Float32Array | Float64Array, shape } trains byte for byte as the same rows as number[][] (full batch, mini-batches)', async () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const batchSize of [undefined, 5]) {
+        const opts: NetworkOptions = { ...SOFT, dtype };
+        const [a, b] = await pair(opts);
+        const c = await Network.create(opts);
+        try {
+          const fit: FitOptions = { optimizer: 'adam', learningRate: 0.01, epochs: 3, ...(batchSize ? { batchSize } : {}) };
+          await a.fit(X, Y3, fit);
+          await b.fit({ data: Float64Array.from(X.flat()), shape: [M, 3] }, Y3, fit);
+          expect(weightBytes(b).equals(weightBytes(a)), `${dtype} batch ${batchSize}`).toBe(true);
+          if (dtype === 'float32') {
+            await c.fit({ data: Float32Array.from(X.flat()), shape: [M, 3] }, Y3, fit);
+            const d = await Network.create(opts);
+            await d.fit(X.map((r) => r.map(Math.fround)), Y3, fit);
+            expect(weightBytes(c).equals(weightBytes(d))).toBe(true);
+            d.dispose();
+          }
+          // A bad value still gets the general path's message.
+          const bad = Float64Array.from(X.flat());
+          bad[3 * 7 + 2] = NaN;
+          await expect(b.fit({ data: bad, shape: [M, 3] }, Y3, fit)).rejects.toThrow(/X example 7 feature 2 is NaN/);
+        } finally {
+          a.dispose();
+          b.dispose();
+          c.dispose();
+        }
+      }
+    }
+  });
+});
+
 describe('fitDataset: data that is never all in memory', () => {
   it('with shuffle off and the same batches in the same order it equals fit byte for byte (any optimiser, dropout)', async () => {
     for (const optimizer of ['gd', 'momentum', 'adam'] as const) {

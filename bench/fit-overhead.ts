@@ -23,7 +23,7 @@ bench
   .add('fit(X typed, iterations 1)', async () => { await net.fit(typed, Y, { ...fit, iterations: 1 }); })
   .add('fit(X number[][], iterations 1)', async () => { await net.fit(rows, Y, { ...fit, iterations: 1 }); });
 await bench.run();
-console.log(`${new Date().toISOString()} ${dtype}, cat-shaped data 209×12288, ${net.kernels.build} build, load average ${loadavg()[0].toFixed(2)}`);
+console.log(`${new Date().toISOString()} ${dtype}, cat-shaped data 209×12288, ${net.kernels.build} build, load average ${loadavg()[0]!.toFixed(2)}`);
 for (const task of bench.tasks) {
   const r = task.result as unknown as { state: string; latency: { p50: number; min: number; max: number; samplesCount?: number; samples?: number[] }; error?: Error };
   if (r.state !== 'completed') throw new Error(`${task.name}: ${r.error?.message ?? r.state}`);

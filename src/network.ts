@@ -1,5 +1,6 @@
 // Network's module path kept for imports that predate src/network/: everything lives there now.
-export { Network, defaultKernels, type ModelSource } from './network/network.js';
+export { Network } from './network/network.js';
+export { defaultKernels, type ModelSource } from './network/resources.js';
 export { sessionInternals } from './network/session.js';
 export type {
   NetworkOptions, HiddenActivation, OutputActivation, LossKind, CostRecord, History, Prediction, ClassPrediction, Evaluation,

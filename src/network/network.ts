@@ -1,13 +1,13 @@
 // Network: L-layer fully-connected nets built, trained and run on the WASM kernels. This file is the
 // facade; the plan and workspace live in plan.ts, the training state and sessions in session.ts, the
 // loops in fit.ts and dataset.ts. Activations are features-first, (units × examples), as in the course.
-import { host } from '../runtime/host.js';
 import { Kernels } from '../kernels.js';
+import { modelBytes, resolveKernels, type ModelSource } from './resources.js';
 import type { FloatArray } from '../runtime/arena.js';
 import type { LoadOptions } from '../runtime/load.js';
 import { createRandom, type RandomKind } from '../rng.js';
 import { initWeights } from '../init.js';
-import { FLOAT32_MAX, toFeaturesFirst, toTargets, type FeaturesFirst, type Inputs, type Layout, type Targets } from '../data/input.js';
+import { FLOAT32_MAX, type FeaturesFirst, type Inputs, type Layout, type Targets } from '../data/input.js';
 import { applyNormalizer, fitNormalizer, type NormalizeKind, type Normalizer } from '../data/normalize.js';
 import { decodeModel, encodeModel, type LayerActivation } from '../io/format.js';
 import { optionalImportFailed } from '../runtime/optional.js';
@@ -15,7 +15,8 @@ import type { OnnxExportOptions } from '../io/onnx.js';
 import { resolveFitOptions, type FitOptions, type ResolvedFit } from '../train/options.js';
 import { checkLossPair, checkObject, checkOptions, defaultLoss, OUTPUT, resolveNetworkOptions } from './options.js';
 import { NetPlan } from './plan.js';
-import { DivergenceError, Session, TrainingState, UncheckedValuesError, sessionInternals, type TrainData } from './session.js';
+import { DataChecks } from './data.js';
+import { DivergenceError, Session, TrainingState, UncheckedValuesError, sessionInternals } from './session.js';
 import { runFit, type FitHost } from './fit.js';
 import { runDataset, type DatasetSource, type DatasetOptions } from './dataset.js';
 import { classesOf, classification } from './metrics.js';
@@ -23,47 +24,6 @@ import { gradientCheck } from './gradient-check.js';
 import type {
   ClassPrediction, Evaluation, GradientCheckResult, History, LayerWeights, LossKind, NetworkOptions, OutputActivation, Prediction, Trainer,
 } from './types.js';
-
-let sharedKernels: Promise<Kernels> | null = null;
-
-/** The process-wide kernel module that networks share unless given their own. */
-export function defaultKernels(): Promise<Kernels> {
-  sharedKernels ??= Kernels.load().catch((e: unknown) => {
-    sharedKernels = null;
-    throw e;
-  });
-  return sharedKernels;
-}
-
-async function resolveKernels(k: Kernels | LoadOptions | undefined): Promise<Kernels> {
-  if (k instanceof Kernels) return k;
-  if (k === undefined) return defaultKernels();
-  return Kernels.load(k);
-}
-
-/** What Network.load reads: the bytes save() wrote, or a URL, Response or Blob/File holding them. */
-export type ModelSource = Uint8Array | ArrayBuffer | URL | string | Response | Blob;
-
-async function modelBytes(source: ModelSource): Promise<Uint8Array | ArrayBuffer> {
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source;
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
-  if (typeof Response !== 'undefined' && source instanceof Response) {
-    if (!source.ok) throw new Error(`simdnet: cannot load a model: the response for ${source.url || 'the model'} is ${source.status} ${source.statusText}`);
-    return new Uint8Array(await source.arrayBuffer());
-  }
-  if (source instanceof URL || typeof source === 'string') {
-    let url: URL;
-    try {
-      url = source instanceof URL ? source : new URL(source, typeof location !== 'undefined' ? location.href : undefined);
-    } catch {
-      throw new Error(`simdnet: a model must be loaded from a Uint8Array or ArrayBuffer, a URL, a Response or a Blob; the string '${String(source).slice(0, 40)}' is not a URL`);
-    }
-    // file: URLs through the host (runtime/host.ts): the browser entry reaches no node: module.
-    if (url.protocol === 'file:') return host().readFile(url);
-    return modelBytes(await fetch(url));
-  }
-  throw new Error('simdnet: a model must be loaded from a Uint8Array or ArrayBuffer, a URL, a Response or a Blob');
-}
 
 /**
  * io/onnx.js needs the optional protobufjs: imported by a name held in a variable, so that bundlers build
@@ -85,6 +45,7 @@ export class Network {
   readonly seed: number;
   readonly rngKind: RandomKind;
   readonly #plan: NetPlan;
+  readonly #checks: DataChecks;
   readonly #normalizeKind: NormalizeKind;
   #normalizer: Normalizer | null = null;
   /** Counters, moments and streams of training; null until the first step (or after resetTraining). */
@@ -106,6 +67,7 @@ export class Network {
     this.seed = seed;
     this.rngKind = rngKind;
     this.#normalizeKind = normalizeKind;
+    this.#checks = new DataChecks(plan.nX, plan.nY, plan.output, plan.loss, plan.dtype);
   }
 
   /** Builds a network and initialises its weights. */
@@ -249,8 +211,8 @@ export class Network {
       },
       prepare: (X, Y, layout) => this.prepareData(X, Y, layout, true),
       validation: (v, layout) => {
-        const vx = this.rawInputs(v.X, layout);
-        const vy = this.prepareTargets(v.Y, vx.cols, layout);
+        const vx = this.#checks.inputs(v.X, layout);
+        const vy = this.#checks.targets(v.Y, vx.cols, layout);
         if (this.#normalizer !== null) applyNormalizer(this.#normalizer, vx.data, vx.rows, vx.cols);
         return { X: vx, Y: vy };
       },
@@ -354,67 +316,35 @@ export class Network {
   /** Validates data and options, fits the normaliser on the training part, and opens a session. */
   private open(X: Inputs, Y: Targets, options: FitOptions, allowValidation: boolean): { session: Session; validation: { X: FeaturesFirst; Y: FeaturesFirst } | null; o: ResolvedFit } {
     checkObject(options, allowValidation ? 'fit' : 'trainer');
+    const layout = options.layout;
+    const split = allowValidation && typeof options.validation === 'number' ? options.validation : null;
+    const given = allowValidation && split === null && options.validation !== undefined ? options.validation : undefined;
     // A rejected call leaves no trace: the normaliser is only fitted once everything checked out.
-    const fast = allowValidation && typeof options.validation === 'number' ? null : this.#fastTrainData(X, options.layout);
+    const fast = split === null && this.#normalizeKind === 'none' && sessionInternals.gather === 'examples' ? this.#checks.fastTrainData(X, layout) : null;
     if (fast !== null) {
-      const targets = this.prepareTargets(Y, fast.rows, options.layout);
-      let validation: { X: FeaturesFirst; Y: FeaturesFirst } | null = null;
-      if (allowValidation && options.validation !== undefined) {
-        const v = options.validation;
-        if (typeof v !== 'object' || v === null || !('X' in v) || !('Y' in v)) throw new Error('simdnet: validation must be { X, Y } or a split fraction');
-        const vx = this.rawInputs(v.X, options.layout);
-        validation = { X: vx, Y: this.prepareTargets(v.Y, vx.cols, options.layout) };
-      }
+      const targets = this.#checks.targets(Y, fast.rows, layout);
+      const validation = given === undefined ? null : this.#checks.validation(given, layout);
       const o = resolveFitOptions(options, fast.rows, this.seed);
       const state = this.#candidateState(options.reset === true, options.seed);
       try {
         return { session: this.#openSession(state, () => new Session(this.#plan, state, fast, targets, o)), validation, o };
       } catch (e) {
         // The general path finds the bad value and names it.
-        if (e instanceof UncheckedValuesError) this.rawInputs(X, options.layout);
+        if (e instanceof UncheckedValuesError) this.#checks.inputs(X, layout);
         throw e;
       }
     }
-    let train = this.rawInputs(X, options.layout);
-    let targets = this.prepareTargets(Y, train.cols, options.layout);
+    let train = this.#checks.inputs(X, layout);
+    let targets = this.#checks.targets(Y, train.cols, layout);
     let validation: { X: FeaturesFirst; Y: FeaturesFirst } | null = null;
-    if (allowValidation && typeof options.validation === 'number') {
-      const split = options.validation;
-      if (!(split > 0 && split < 1)) throw new Error(`simdnet: a validation split must be in (0, 1), got ${split}`);
-      const held = Math.round(train.cols * split);
-      if (held < 1 || held >= train.cols) throw new Error(`simdnet: a validation split of ${split} leaves no training or no validation examples`);
-      const keep = train.cols - held;
-      validation = { X: sliceColumns(train, keep, train.cols), Y: sliceColumns(targets, keep, targets.cols) };
-      train = sliceColumns(train, 0, keep);
-      targets = sliceColumns(targets, 0, keep);
-    } else if (allowValidation && options.validation !== undefined) {
-      const v = options.validation;
-      if (typeof v !== 'object' || v === null || !('X' in v) || !('Y' in v)) throw new Error('simdnet: validation must be { X, Y } or a split fraction');
-      const vx = this.rawInputs(v.X, options.layout);
-      validation = { X: vx, Y: this.prepareTargets(v.Y, vx.cols, options.layout) };
-    }
+    if (split !== null) ({ train, targets, validation } = this.#checks.splitValidation(train, targets, split));
+    else if (given !== undefined) validation = this.#checks.validation(given, layout);
     const o = resolveFitOptions(options, train.cols, this.seed);
     const state = this.#candidateState(options.reset === true, options.seed);
     // The normaliser is fitted on the training part only, so held-out examples do not leak into it.
     this.normalizeTraining(train);
     if (validation !== null && this.#normalizer !== null) applyNormalizer(this.#normalizer, validation.X.data, validation.X.rows, validation.X.cols);
     return { session: this.#openSession(state, () => new Session(this.#plan, state, train, targets, o)), validation, o };
-  }
-
-  /**
-   * fit's fast path for a large typed-array X ({ data: Float32Array | Float64Array, shape: [m, n] },
-   * examples-first, no normaliser): the values go to WASM memory as they are and are checked and
-   * transposed there by SIMD kernels, instead of through a checked features-first Float64Array copy in JS.
-   * Anything else takes the general path, and so does a bad value, for its message.
-   */
-  #fastTrainData(X: Inputs, layout: unknown): TrainData | null {
-    if (this.#normalizeKind !== 'none' || sessionInternals.gather !== 'examples' || (layout !== undefined && layout !== 'examples-first')) return null;
-    if (typeof X !== 'object' || X === null || Array.isArray(X)) return null;
-    const { data, shape } = X as { data?: unknown; shape?: unknown };
-    if (!(data instanceof Float32Array || data instanceof Float64Array) || !Array.isArray(shape) || shape.length !== 2) return null;
-    const [m, n] = shape as [number, number];
-    if (!Number.isInteger(m) || !Number.isInteger(n) || m < 1 || n !== this.layerSizes[0] || data.length !== m * n) return null;
-    return { examplesFirst: data, rows: m, cols: n };
   }
 
   /** Fits the normaliser on first use and applies it to training data (in place). */
@@ -426,8 +356,8 @@ export class Network {
 
   /** fitDataset's chunk: validated and normalised (the normaliser is fitted on the first chunk). */
   private prepareData(X: Inputs, Y: Targets, layout: unknown, normalize: boolean): { X: FeaturesFirst; Y: FeaturesFirst } {
-    const x = this.rawInputs(X, layout);
-    const y = this.prepareTargets(Y, x.cols, layout);
+    const x = this.#checks.inputs(X, layout);
+    const y = this.#checks.targets(Y, x.cols, layout);
     if (normalize) this.normalizeTraining(x);
     return { X: x, Y: y };
   }
@@ -498,9 +428,9 @@ export class Network {
     this.assertAlive();
     checkOptions(options, 'evaluate', ['layout']);
     const input = this.prepareInputs(X, options.layout);
-    const target = this.prepareTargets(Y, input.cols, options.layout);
+    const target = this.#checks.targets(Y, input.cols, options.layout);
     const out = this.#plan.forwardAll(input);
-    const cost = this.#costFromOutputs(out, target);
+    const cost = this.#plan.lossOf(out, target);
     if (this.#plan.output === 'linear') return { cost, accuracy: NaN, confusion: null };
     return { cost, ...classification(this.#plan.output, out, target.data, target.rows, input.cols) };
   }
@@ -517,7 +447,7 @@ export class Network {
     if (!(typeof worst === 'number' && worst >= 0 && (Number.isInteger(worst) || worst === Infinity))) throw new Error(`simdnet: gradientCheck worst must be a non-negative integer, got ${String(worst)}`);
     if (this.#state?.busy) throw new Error('simdnet: gradientCheck cannot run while a trainer is open');
     const input = this.prepareInputs(X, options.layout);
-    const target = this.prepareTargets(Y, input.cols, options.layout);
+    const target = this.#checks.targets(Y, input.cols, options.layout);
     return gradientCheck(this.#plan, input, target, eps, l2, worst);
   }
 
@@ -553,7 +483,7 @@ export class Network {
 
   /** Validates X (features-first copy) and applies the fitted normaliser; before the first fit, a normalising net refuses. */
   private prepareInputs(X: Inputs, layout: unknown): FeaturesFirst {
-    const input = this.rawInputs(X, layout);
+    const input = this.#checks.inputs(X, layout);
     if (this.#normalizeKind !== 'none') {
       if (this.#normalizer === null) throw new Error('simdnet: the normaliser is fitted by fit(); call fit before predict/evaluate');
       applyNormalizer(this.#normalizer, input.data, input.rows, input.cols);
@@ -561,62 +491,9 @@ export class Network {
     return input;
   }
 
-  /** Validates X and returns its features-first copy, not normalised. */
-  private rawInputs(X: Inputs, layout: unknown): FeaturesFirst {
-    const input = toFeaturesFirst(X, 'X', layout, this.dtype === 'float32' ? FLOAT32_MAX : Infinity);
-    const nX = this.layerSizes[0]!;
-    if (input.rows !== nX) {
-      const given = layout === 'features-first' ? 'features-first' : 'examples-first';
-      const other = given === 'features-first' ? 'examples-first' : 'features-first';
-      const hint = input.cols === nX ? `; read as ${given} it has ${input.cols} ${given === 'examples-first' ? 'columns' : 'rows'}: did you mean layout: '${other}'?` : '';
-      throw new Error(`simdnet: X has ${input.rows} features per example but the network expects ${nX}${hint}`);
-    }
-    return input;
-  }
-
-  private prepareTargets(Y: Targets, m: number, layout: unknown): FeaturesFirst {
-    const t = toTargets(Y, m, this.#plan.nY, this.#plan.output === 'softmax', layout, this.dtype === 'float32' ? FLOAT32_MAX : Infinity);
-    if (this.loss === 'bce' || this.loss === 'crossEntropy') {
-      for (let q = 0; q < t.data.length; q++) {
-        const v = t.data[q]!;
-        if (v < 0 || v > 1) throw new Error(`simdnet: Y example ${q % m} has target ${v}; ${this.loss} targets must be in [0, 1]`);
-      }
-    }
-    return t;
-  }
-
   /** Cost (without L2, like evaluate) of normalised features-first data. */
   #cost(input: FeaturesFirst, target: FeaturesFirst): number {
-    return this.#costFromOutputs(this.#plan.forwardAll(input), target);
+    return this.#plan.lossOf(this.#plan.forwardAll(input), target);
   }
 
-  /** The loss of outputs against targets: the kernels' loss (net_cost), in chunks of the workspace. */
-  #costFromOutputs(out: Float64Array, target: FeaturesFirst): number {
-    const plan = this.#plan;
-    const m = target.cols;
-    const nY = target.rows;
-    const chunk = Math.max(1, Math.min(m, plan.capacity));
-    let sum = 0;
-    for (let start = 0; start < m; start += chunk) {
-      const mb = Math.min(chunk, m - start);
-      const A = plan.outputBuffer().view(nY, mb).data;
-      const Y = plan.targetBuffer().view(nY, mb);
-      const yd = Y.data;
-      for (let r = 0; r < nY; r++) {
-        for (let e = 0; e < mb; e++) {
-          A[r * mb + e] = out[r * m + start + e]!;
-          yd[r * mb + e] = target.data[r * m + start + e]!;
-        }
-      }
-      sum += plan.batchCost(Y, mb, 0) * mb;
-    }
-    return sum / m;
-  }
-}
-
-function sliceColumns(x: FeaturesFirst, from: number, to: number): FeaturesFirst {
-  const cols = to - from;
-  const data = new Float64Array(x.rows * cols);
-  for (let r = 0; r < x.rows; r++) data.set(x.data.subarray(r * x.cols + from, r * x.cols + to), r * cols);
-  return { data, rows: x.rows, cols };
 }

@@ -247,6 +247,29 @@ export class NetPlan {
     return out;
   }
 
+  /** The loss (no L2) of outputs against targets, features-first: the kernels' net_cost, in chunks of the workspace. */
+  lossOf(out: Float64Array, target: FeaturesFirst): number {
+    const plan = this;
+    const m = target.cols;
+    const nY = target.rows;
+    const chunk = Math.max(1, Math.min(m, plan.capacity));
+    let sum = 0;
+    for (let start = 0; start < m; start += chunk) {
+      const mb = Math.min(chunk, m - start);
+      const A = plan.outputBuffer().view(nY, mb).data;
+      const Y = plan.targetBuffer().view(nY, mb);
+      const yd = Y.data;
+      for (let r = 0; r < nY; r++) {
+        for (let e = 0; e < mb; e++) {
+          A[r * mb + e] = out[r * m + start + e]!;
+          yd[r * mb + e] = target.data[r * m + start + e]!;
+        }
+      }
+      sum += plan.batchCost(Y, mb, 0) * mb;
+    }
+    return sum / m;
+  }
+
   private freeWorkspace(): void {
     const ws = this.#workspace;
     if (ws === null) return;

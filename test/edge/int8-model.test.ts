@@ -8,7 +8,7 @@ import { decodeModel, encodeModel, quantizeInt8, quantizeModel, type ModelRecord
 import { Network } from '../../src/network.js';
 import {
   BUILDS, bits, craftModel, edgeTemplate, fixCrc, inputs, instantiateRaw, kernelBinary, lastError, load, reference, rng, runPredict,
-  type ModelAbi,
+  withMemoryMaximum, type ModelAbi,
 } from './helpers.js';
 import { predictInt8 } from './int8-twin.js';
 
@@ -182,6 +182,30 @@ describe.each(BUILDS)('int8 inference in WebAssembly (%s build)', (build) => {
     expect(baked.input_size()).toBe(-15);
     expect(edgeLastError(baked)).toMatch(/negative scale/);
     expect(rec.quantized!.length).toBe(2);
+  });
+});
+
+describe.each(BUILDS)('int8 workspaces (%s build)', (build) => {
+  it('a capped memory runs a batch in chunks, a 2^18-unit layer in chunks of the 64 MiB workspace: same bits as the twin', async () => {
+    // [4096, 40, 3] with a normaliser: 249 examples (4 MiB of input) under an 8.1 MiB cap, so the workspace
+    // cannot grow to the batch and predict runs in chunks of its initial capacity.
+    const wide = quantizeModel(craftModel([1 << 12, 40, 3], ['relu', 'linear'], 'float32', 5, {
+      kind: 'minmax', shift: new Float64Array(1 << 12).fill(-1), scale: new Float64Array(1 << 12).fill(2),
+    }));
+    const capped = await instantiateRaw<ModelAbi>(withMemoryMaximum(kernelBinary(build), 2 + 128));
+    const h = load(capped, wide);
+    expect(h, lastError(capped)).toBeGreaterThan(0);
+    const { flat } = inputs(249, 1 << 12, 6);
+    const want = bits(predictInt8(decodeModel(wide), flat, 249));
+    expect(bits(runPredict(capped, (i, m, o) => capped.model_predict(h, i, m, o), flat, 249, 3))).toEqual(want);
+    // One 2^18-unit hidden layer: ≈ 2.6 MB per example, so 25 examples per chunk of the 64 MiB workspace.
+    const tall = quantizeModel(craftModel([2, 1 << 18, 1], ['relu', 'linear'], 'float32', 7));
+    const ex = await instantiateRaw<ModelAbi>(kernelBinary(build));
+    const t = load(ex, tall);
+    expect(t, lastError(ex)).toBeGreaterThan(0);
+    const x = inputs(32, 2, 9).flat;
+    expect(bits(runPredict(ex, (i, m, o) => ex.model_predict(t, i, m, o), x, 32, 1))).toEqual(bits(predictInt8(decodeModel(tall), x, 32)));
+    expect(ex.model_free(t)).toBe(0);
   });
 });
 

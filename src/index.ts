@@ -8,9 +8,10 @@ export {
 export type { FitOptions, ProgressInfo, DecayOptions, EarlyStoppingOptions } from './train/options.js';
 export type { Inputs, Targets, Layout, MatrixLike, LabelArray } from './data/input.js';
 export type { NormalizeKind, Normalizer } from './data/normalize.js';
-export type { InitKind } from './init.js';
+export type { InitKind, InitName } from './init.js';
 export { createRandom, NumpyRandom, FastRandom, type Random, type RandomKind } from './rng.js';
 export { loadPlanarDataset } from './data/planar.js';
+export { loadCircles, loadMoons, loadFootball, type CourseDataset } from './data/course2.js';
 export { readHdf5Datasets, loadCatDataset } from './data/hdf5.js';
 export { encodeModel, decodeModel, type ModelRecord } from './io/format.js';
 export { exportEdgeWasm, edgeLastError, type EdgeExportOptions, type EdgeExports } from './io/edge.js';

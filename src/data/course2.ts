@@ -4,6 +4,7 @@
  * example indices, then normal noise for x and y of each example in turn), and the Regularization notebook's
  * football data, read from a file (it is not redistributable, so it is not shipped).
  */
+import { host } from '../runtime/host.js';
 import { NumpyRandom, correctlyRoundedCos, correctlyRoundedSin, type Random } from '../rng.js';
 import { linspace, type DataMatrix } from './planar.js';
 
@@ -106,10 +107,11 @@ function rowsToMatrix(rows: unknown, name: string): DataMatrix {
 export async function loadFootball(source: string | URL | Record<string, unknown> = footballDefaultUrl()): Promise<Required<CourseDataset>> {
   let json: Record<string, unknown>;
   if (typeof source === 'string' || source instanceof URL) {
-    const { readFile } = await import('node:fs/promises');
+    // Through the host (runtime/host.ts), so the browser entry reaches no node: module.
     let text: string;
     try {
-      text = await readFile(source, 'utf8');
+      const url = source instanceof URL ? source : host().pathToUrl(source);
+      text = new TextDecoder().decode(await host().readFile(url));
     } catch (e) {
       const where = source instanceof URL ? source.pathname : source;
       throw new Error(`simdnet: cannot read the football data '${where}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it is not shipped with simdnet: pass the path of the Regularization notebook's data as JSON`);

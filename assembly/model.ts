@@ -60,6 +60,11 @@ const VERSION: u32 = 1;
 /** Format version 2: int8 weights with one f32 scale per output unit, f32 biases and normaliser (dtype 3). */
 const VERSION_INT8: u32 = 2;
 const DTYPE_INT8: u32 = 3;
+/**
+ * An int8-only edge template (asc --use SIMDNET_INT8_ONLY=1): float models are refused with E_VERSION and the
+ * float forward pass (the f32/f64 GEMMs) is not compiled in, which makes the template ≈ 14 KB (simd) smaller.
+ */
+const INT8_ONLY: bool = isDefined(SIMDNET_INT8_ONLY);
 const MAX_LAYERS: u32 = 256;
 const MAX_UNITS: u32 = 1 << 24;
 const MAX_PARAMETERS: u64 = 1 << 28;
@@ -296,6 +301,10 @@ export function validateModel(ptr: usize, len: usize): i32 {
     return E_VERSION;
   }
   const int8 = version == VERSION_INT8;
+  if (INT8_ONLY && !int8) {
+    corrupt("format version 1 (float weights) is not supported by this int8-only module; bake it with quantize int8");
+    return E_VERSION;
+  }
   const dtype = <u32>load<u8>(ptr, 6);
   if (int8 ? dtype != DTYPE_INT8 : dtype != 1 && dtype != 2) {
     corrupt("unknown dtype code ");
@@ -738,7 +747,8 @@ export function modelPredict(h: i32, input: usize, m: i32, output: usize): i32 {
     }
   }
   const elem = load<u32>(slot, 32);
-  if (elem == 4) predictChunks<f32>(slot, input, m, output);
+  if (INT8_ONLY) predictInt8(slot, input, m, output);
+  else if (elem == 4) predictChunks<f32>(slot, input, m, output);
   else if (elem == 8) predictChunks<f64>(slot, input, m, output);
   else predictInt8(slot, input, m, output);
   return 0;

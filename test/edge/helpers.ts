@@ -48,6 +48,19 @@ export function edgeTemplate(build: Build): Uint8Array<ArrayBuffer> {
   return ensureBinary(`build/simdnet.edge.${build}.wasm`, (out) => edgeAscArgs(build, out));
 }
 
+/**
+ * The int8-only edge template (asc --use SIMDNET_INT8_ONLY=1: no float forward pass), under build/test/ until the
+ * package builds it; pass it to exportEdgeWasm as `template`.
+ */
+export function edgeInt8Template(build: Build): Uint8Array<ArrayBuffer> {
+  mkdirSync(join(ROOT, 'build/test'), { recursive: true });
+  return ensureBinary(`build/test/simdnet.edge.int8.${build}.wasm`, (out) => {
+    const args = edgeAscArgs(build, out);
+    args.splice(args.indexOf('SIMDNET_EDGE=1') + 1, 0, '--use', 'SIMDNET_INT8_ONLY=1');
+    return args;
+  });
+}
+
 /** assembly/int8.ts compiled on its own (its exports: absMax, quantizeI16, gemvI8, gemmI8), for the kernel tests. */
 export function int8KernelBinary(build: Build): Uint8Array<ArrayBuffer> {
   mkdirSync(join(ROOT, 'build/test'), { recursive: true }); // not build/*.wasm: those are packed for npm

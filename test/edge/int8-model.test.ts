@@ -7,7 +7,7 @@ import { bakeEdgeModule, edgeLastError, exportEdgeWasm, type EdgeExports } from 
 import { decodeModel, encodeModel, quantizeInt8, quantizeModel, type ModelRecord } from '../../src/io/format.js';
 import { Network } from '../../src/network.js';
 import {
-  BUILDS, bits, craftModel, edgeTemplate, fixCrc, inputs, instantiateRaw, kernelBinary, lastError, load, reference, rng, runPredict,
+  BUILDS, bits, craftModel, edgeInt8Template, edgeTemplate, fixCrc, inputs, instantiateRaw, kernelBinary, lastError, load, reference, rng, runPredict,
   withMemoryMaximum, type ModelAbi,
 } from './helpers.js';
 import { predictInt8 } from './int8-twin.js';
@@ -206,6 +206,30 @@ describe.each(BUILDS)('int8 workspaces (%s build)', (build) => {
     const x = inputs(32, 2, 9).flat;
     expect(bits(runPredict(ex, (i, m, o) => ex.model_predict(t, i, m, o), x, 32, 1))).toEqual(bits(predictInt8(decodeModel(tall), x, 32)));
     expect(ex.model_free(t)).toBe(0);
+  });
+});
+
+describe.each(BUILDS)('the int8-only template (%s build, asc --use SIMDNET_INT8_ONLY=1)', (build) => {
+  it('bakes int8 models that predict the same bits as the full template, ≤ 140 KB for [784,128,64,10]; refuses float models', async () => {
+    const template = edgeInt8Template(build);
+    const full = edgeTemplate(build);
+    console.log(`int8-only ${build} template: ${template.length} B (full template ${full.length} B)`);
+    expect(template.length).toBeLessThan(full.length - 3000);
+    if (build === 'scalar') {
+      const wabt = await (await import('wabt')).default();
+      const m = wabt.readWasm(template, { simd: false });
+      expect(() => m.validate()).not.toThrow();
+      m.destroy();
+    }
+    const model = craftModel([784, 128, 64, 10], ['relu', 'relu', 'softmax'], 'float32', 9);
+    const small = await exportEdgeWasm(model, { build, quantize: 'int8', template });
+    console.log(`baked [784,128,64,10] int8 into the int8-only ${build} template: ${small.length} B`);
+    expect(small.length).toBeLessThanOrEqual(140_000);
+    const a = await instantiateRaw<EdgeExports>(small);
+    const b = await instantiateRaw<EdgeExports>(await exportEdgeWasm(model, { build, quantize: 'int8' }));
+    const { flat } = inputs(9, 784, 4);
+    expect(bits(runPredict(a, a.predict, flat, 9, 10))).toEqual(bits(runPredict(b, b.predict, flat, 9, 10)));
+    await expect(exportEdgeWasm(model, { build, template })).rejects.toThrow(/rejects the model \(-4\).*int8-only module/);
   });
 });
 

@@ -130,6 +130,19 @@ describe.each(BUILDS)('int8 kernels (%s build)', (build) => {
     const got = new Float32Array(ex.memory.buffer, py, n);
     expect(got[0]).toBe(Math.fround(k * 128 * 32767 * d)); // 2.1e10 before scaling
     expect(got[4]).toBe(got[0]);
+    const one = got[0]!; // (got is a view: growing memory below detaches it)
+    // The GEMM's tiles (SIMD: 4 examples; scalar: 4 rows × 4 examples) on the same extremes, m = 4 and 5.
+    const m = 5;
+    const kp = padded16(k);
+    const qs = new Int16Array(m * kp);
+    for (let e = 0; e < m; e++) qs.set(q, e * kp);
+    const pqs = arena.alloc(qs.length * 2);
+    new Int16Array(ex.memory.buffer, pqs, qs.length).set(qs);
+    const pd = arena.alloc(m * 8);
+    new Float64Array(ex.memory.buffer, pd, m).fill(d);
+    const pY = arena.alloc(m * n * 4);
+    ex.gemmI8(n, k, m, arena.i8(W), arena.f32(new Float32Array(n).fill(1)), arena.f32(new Float32Array(n)), pqs, pd, pY, n);
+    expect(Array.from(new Float32Array(ex.memory.buffer, pY, m * n))).toEqual(new Array(m * n).fill(one));
   });
 
   it('gemmI8 over m examples equals gemvI8 per example and the twin (m = 1, 3, 4, 5, 8, 9)', () => {

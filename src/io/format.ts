@@ -325,7 +325,9 @@ export function quantizeInt8(rec: ModelRecord): ModelRecord {
   }
   const normalizer = rec.normalizer === null ? null
     : { kind: rec.normalizer.kind, shift: Float64Array.from(rec.normalizer.shift, Math.fround), scale: Float64Array.from(rec.normalizer.scale, Math.fround) };
-  if (normalizer && !normalizer.scale.every((v) => v !== 0 && Number.isFinite(v))) throw new Error('simdnet: the normaliser does not fit in float32 (a scale rounds to 0 or infinity)');
+  if (normalizer && !(normalizer.scale.every((v) => v !== 0 && Number.isFinite(v)) && normalizer.shift.every(Number.isFinite))) {
+    throw new Error('simdnet: the normaliser does not fit in float32 (a shift or scale rounds to infinity, or a scale to 0)');
+  }
   return { ...rec, dtype: 'float32', normalizer, weights, quantized };
 }
 

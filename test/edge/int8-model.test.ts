@@ -54,6 +54,13 @@ describe('the int8 model file (format version 2)', () => {
     }
   });
 
+  it('quantizeInt8 refuses a normaliser that float32 cannot hold', () => {
+    const rec = decodeModel(craftModel([2, 3, 1], ['relu', 'sigmoid'], 'float64', 1, { kind: 'standardize', shift: Float64Array.of(0, 1e300), scale: Float64Array.of(1, 1) }));
+    expect(() => quantizeInt8(rec)).toThrow(/the normaliser does not fit in float32/);
+    rec.normalizer = { kind: 'standardize', shift: Float64Array.of(0, 0), scale: Float64Array.of(1, 1e-50) };
+    expect(() => quantizeInt8(rec)).toThrow(/the normaliser does not fit in float32/);
+  });
+
   it('is about a quarter of the float32 file: [784,128,64,10] ≥ 3.5× smaller, with and without a normaliser', () => {
     for (const normalizer of [null, std(784)]) {
       const f32 = craftModel([784, 128, 64, 10], ['relu', 'relu', 'softmax'], 'float32', 9, normalizer);

@@ -16,7 +16,7 @@
 //   module exports malloc/free; simdnet's edge modules export both (malloc is alloc), so WAMR turns it off.
 //
 // The module's exports: predict(in_ptr, m, out_ptr) -> status, input_size(), output_size(), alloc(bytes),
-// malloc(bytes) (= alloc), free(ptr), last_error(ptr_out) -> len, memory. Pointers are byte offsets into
+// malloc(bytes) (= alloc), free(ptr), last_error(ptr_out) -> len, model_info(ptr_out) -> len, memory. Pointers are byte offsets into
 // `memory`; inputs and outputs are row-major f32 (little-endian, as WebAssembly memory always is).
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +126,12 @@ int main(int argc, char** argv) {
   const int32_t n0 = call("input_size", 0, 0, 0, 0);
   if (n0 < 0) { print_error("loading the baked model", n0); return 1; }
   const int32_t ny = call("output_size", 0, 0, 0, 0);
+  if (find("model_info") != NULL) { // the model's description (labels, normaliser, dtype, ...) as UTF-8 JSON
+    const int32_t len = call("model_info", 1, 0, 0, 0);
+    const int32_t info = len > 0 ? call("alloc", 1, len, 0, 0) : 0;
+    if (info != 0 && call("model_info", 1, info, 0, 0) == len) fprintf(stderr, "model: %.*s\n", (int)len, (const char*)memory_base() + info);
+    if (info != 0) call("free", 1, info, 0, 0);
+  }
   if (argc - 2 != n0) { fprintf(stderr, "the model wants %d features, got %d\n", n0, argc - 2); return 2; }
 
   const int32_t m = 1;

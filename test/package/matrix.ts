@@ -167,14 +167,20 @@ async function visit(context: Awaited<ReturnType<typeof launchChromium>>['contex
   const bodies: Promise<number>[] = [];
   p.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) failed.push(`${r.status()} ${r.url()}`);
-    const body = r.body().catch(() => Buffer.alloc(0));
+    // A body that never completes (a worker's request, a cancelled one) counts as empty after 5 s.
+    const body = Promise.race([r.body(), new Promise<Buffer>((ok) => setTimeout(() => ok(Buffer.alloc(0)), 5000).unref())]).catch(() => Buffer.alloc(0));
     bodies.push(body.then((b) => b.length));
     // Which binary it is, by its bytes (webpack renames the files to hashes).
-    if (/\.wasm(\?|$)/.test(r.url())) wasm.push(`${r.url().split('/').pop()!.split('?')[0]} ${r.status()}`), void body.then((b) => { wasmNames.push(BINARIES.get(sha(b)) ?? 'unknown .wasm'); });
+    if (/\.wasm(\?|$)/.test(r.url())) {
+      const name = r.url().split('/').pop()!.split('?')[0]!;
+      wasm.push(name);
+      void body.then((b) => { wasmNames.push(BINARIES.get(sha(b)) ?? `${name} (${r.status()})`); });
+    }
   });
   const wasmNames: string[] = [];
   p.on('pageerror', (e) => errors.push(e.message));
-  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // A failed fetch is counted by its URL above (the browser's own /favicon.ico request is not the page's).
+  p.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(m.text()); });
   let result: Record<string, unknown>;
   try {
     await p.goto(url);

@@ -34,7 +34,8 @@ describe('fitInWorker (worker_threads)', () => {
       signal: controller.signal,
     });
     expect(result.history.stopped).toBe('aborted');
-    expect(result.history.iterations).toBeGreaterThanOrEqual(300);
+    // The third check is at step 200; the abort arrives while fit yields to the event loop (every ~50 ms).
+    expect(result.history.iterations).toBeGreaterThanOrEqual(200);
     expect(result.history.iterations).toBeLessThan(5_000_000);
     const net = await Network.load(result.bytes);
     expect(net.evaluate(planar.X, planar.Y, { layout: 'features-first' }).accuracy).toBeGreaterThan(0.5);

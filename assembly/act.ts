@@ -1,30 +1,14 @@
 // Activations: the fused bias-add + forward and the backward of each kind, side by side.
 // Matrices are (rows × cols) row-major with one bias per row: the course's (units × examples).
-// Elementwise-linear kinds run on v128 under ASC_FEATURE_SIMD; sigmoid/tanh call exp/tanh per element.
+// Every kind runs on v128 under ASC_FEATURE_SIMD; sigmoid, tanh and softmax use the vector
+// transcendentals of math.ts, whose scalar twins (used by the tails and the scalar build) give the same bits.
+import { expT, expV, tanhT, sigmoidT, mathMap, MATH_SIGMOID, MATH_TANH } from "./math";
 
 export const LINEAR: i32 = 0;
 export const SIGMOID: i32 = 1;
 export const TANH: i32 = 2;
 export const RELU: i32 = 3;
 export const LEAKY_RELU: i32 = 4;
-
-/** exp in T's own precision. */
-@inline export function expT<T>(x: T): T {
-  if (sizeof<T>() == 4) return <T>Mathf.exp(<f32>x);
-  return <T>Math.exp(<f64>x);
-}
-
-/** Sigmoid without overflow: exp only ever sees a non-positive argument. */
-@inline function sigmoid<T>(z: T): T {
-  if (z >= <T>0) return <T>1 / (<T>1 + expT<T>(-z));
-  const e = expT<T>(z);
-  return e / (<T>1 + e);
-}
-
-@inline function tanhT<T>(x: T): T {
-  if (sizeof<T>() == 4) return <T>Mathf.tanh(<f32>x);
-  return <T>Math.tanh(<f64>x);
-}
 
 /** Z[i,:] += bias[i] when bias ≠ 0, then A = f(Z); A may alias Z. Returns 0, or -1 for an unknown kind. */
 export function actForward<T>(kind: i32, z: usize, bias: usize, a: usize, rows: i32, cols: i32, slope: T): i32 {
@@ -40,7 +24,13 @@ export function actForward<T>(kind: i32, z: usize, bias: usize, a: usize, rows: 
       const vb = v128.splat<T>(bv);
       const vs = v128.splat<T>(slope);
       const zero = v128.splat<T>(0);
-      if (kind == LINEAR || kind == RELU || kind == LEAKY_RELU) {
+      if (kind == SIGMOID || kind == TANH) {
+        // Bias add, then the vector transcendental over the row (math.ts; one copy of its code).
+        for (; q + 16 <= rowBytes; q += 16) v128.store(zr + q, v128.add<T>(v128.load(zr + q), vb));
+        for (; q < rowBytes; q += size) store<T>(zr + q, load<T>(zr + q) + bv);
+        mathMap<T>(kind == SIGMOID ? MATH_SIGMOID : MATH_TANH, zr, ar, cols);
+        continue;
+      } else {
         for (; q + 16 <= rowBytes; q += 16) {
           const v = v128.add<T>(v128.load(zr + q), vb);
           v128.store(zr + q, v);
@@ -62,7 +52,7 @@ export function actForward<T>(kind: i32, z: usize, bias: usize, a: usize, rows: 
 
 /** f(z) for one element. */
 @inline function activate<T>(kind: i32, v: T, slope: T): T {
-  if (kind == SIGMOID) return sigmoid<T>(v);
+  if (kind == SIGMOID) return sigmoidT<T>(v);
   if (kind == TANH) return tanhT<T>(v);
   if (kind == RELU) return max<T>(v, <T>0); // NaN-propagating, like f32x4.max in the SIMD loop
   if (kind == LEAKY_RELU) return v > <T>0 ? v : v * slope;
@@ -111,21 +101,61 @@ export function actBackward<T>(kind: i32, z: usize, a: usize, da: usize, dz: usi
   return <T>1;
 }
 
-/** Z[i,:] += bias[i] when bias ≠ 0, then each column of A is softmax of that column of Z (max-shifted). */
+/**
+ * Z[i,:] += bias[i] when bias ≠ 0, then each column of A is softmax of that column of Z (max-shifted).
+ * SIMD: four (f32) or two (f64) adjacent columns at a time; each column's max skips NaNs (pmax: a < b ? b : a)
+ * and its sum runs down the rows in f64, as in the scalar loop, so both give the same bits.
+ */
 export function softmaxForward<T>(z: usize, bias: usize, a: usize, rows: i32, cols: i32): void {
   const size = <usize>sizeof<T>();
   const rowBytes = <usize>cols * size;
-  for (let j = 0; j < cols; j++) {
-    const zc = z + <usize>j * size;
-    const ac = a + <usize>j * size;
-    let mx: T = -Infinity;
+  if (bias) {
     for (let i = 0; i < rows; i++) {
-      const p = zc + <usize>i * rowBytes;
-      const v = load<T>(p) + (bias ? load<T>(bias + <usize>i * size) : <T>0);
-      store<T>(p, v);
-      if (v > mx) mx = v;
+      const zr = z + <usize>i * rowBytes;
+      const bv = load<T>(bias + <usize>i * size);
+      let q: usize = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vb = v128.splat<T>(bv);
+        for (; q + 16 <= rowBytes; q += 16) v128.store(zr + q, v128.add<T>(v128.load(zr + q), vb));
+      }
+      for (; q < rowBytes; q += size) store<T>(zr + q, load<T>(zr + q) + bv);
     }
-    // An all -Infinity column would give NaN; treat it as uniform-free zero mass instead.
+  }
+  let jb: usize = 0; // byte offset of the current column block
+  if (ASC_FEATURE_SIMD) {
+    const negInf = v128.splat<T>(-Infinity);
+    for (; jb + 16 <= rowBytes; jb += 16) {
+      const zc = z + jb, ac = a + jb;
+      let mx = negInf;
+      for (let i = 0; i < rows; i++) mx = v128.pmax<T>(mx, v128.load(zc + <usize>i * rowBytes));
+      // An all -Infinity column would give NaN; treat it as zero mass instead (as the scalar loop does).
+      mx = v128.bitselect(v128.splat<T>(0), mx, v128.eq<T>(mx, negInf));
+      let sumLo = f64x2.splat(0), sumHi = f64x2.splat(0);
+      for (let i = 0; i < rows; i++) {
+        const off = <usize>i * rowBytes;
+        const e = expV<T>(v128.sub<T>(v128.load(zc + off), mx));
+        v128.store(ac + off, e);
+        if (sizeof<T>() == 4) {
+          sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(e));
+          sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(i64x2.shuffle(e, e, 1, 0)));
+        } else {
+          sumLo = f64x2.add(sumLo, e);
+        }
+      }
+      const one = f64x2.splat(1);
+      const inv = sizeof<T>() == 4
+        ? i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.div(one, sumLo)), f32x4.demote_f64x2_zero(f64x2.div(one, sumHi)), 0, 2)
+        : f64x2.div(one, sumLo);
+      for (let i = 0; i < rows; i++) {
+        const off = <usize>i * rowBytes;
+        v128.store(ac + off, v128.mul<T>(v128.load(ac + off), inv));
+      }
+    }
+  }
+  for (; jb < rowBytes; jb += size) {
+    const zc = z + jb, ac = a + jb;
+    let mx: T = -Infinity;
+    for (let i = 0; i < rows; i++) { const v = load<T>(zc + <usize>i * rowBytes); mx = mx < v ? v : mx; }
     if (mx == -Infinity) mx = 0;
     let sum: f64 = 0;
     for (let i = 0; i < rows; i++) {

@@ -5,6 +5,7 @@ import { actForward, actBackward, softmaxForward, probMinusTarget, bceGrad } fro
 import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
 import { axpy, scale, mul, gatherCols, gatherRowsT } from "./update";
 import { optimStep } from "./optim";
+import { mathMap } from "./math";
 import { planForward, planCost, planBackward, planUpdate } from "./net";
 import { planLayout } from "./plan";
 import { maxAbs } from "./finite";
@@ -80,6 +81,13 @@ export function bce_grad_f32(a: usize, y: usize, da: usize, n: i32, eps: f32): v
 export function bce_grad_f64(a: usize, y: usize, da: usize, n: i32, eps: f64): void {
   bceGrad<f64>(a, y, da, n, eps);
 }
+
+// ---- vector transcendentals (assembly/math.ts): f 0 exp, 1 tanh, 2 log, 3 sigmoid ----
+
+/** f32 y = f(x) over n elements (y may alias x); the functions the activations and losses use. Returns 0, or -1 for an unknown f. */
+export function math_f32(f: i32, x: usize, y: usize, n: i32): i32 { return mathMap<f32>(f, x, y, n); }
+/** f64 twin of math_f32. */
+export function math_f64(f: i32, x: usize, y: usize, n: i32): i32 { return mathMap<f64>(f, x, y, n); }
 
 // ---- reductions (losses return f64 sums; the caller divides by m) ----
 

@@ -1,5 +1,6 @@
 // Reductions: row/column sums (db), losses from probabilities, sums of squares and dots.
 // Losses and norms accumulate in f64 whatever T is, so f32 costs do not drift with m.
+import { logF64, logF64x2 } from "./math";
 
 /** out[i] = scale·Σ_j X[i,j] for an (rows × cols) matrix: db in the (units × examples) layout. */
 export function sumRows<T>(x: usize, rows: i32, cols: i32, out: usize, scale: T): void {
@@ -45,29 +46,78 @@ export function sumCols<T>(x: usize, rows: i32, cols: i32, out: usize, scale: T)
   }
 }
 
+// The two log losses sum in two compensated (Kahan) f64 accumulators, even-indexed elements in one and
+// odd in the other (the f64x2 lanes), added at the end; the scalar loop keeps the same two sums, so both
+// builds agree bit for bit, and the sum's error stays near one rounding of the total whatever n is.
+
+/** Loads elements q/size and q/size + 1 of T as an f64x2. */
+@inline function loadPairF64<T>(p: usize): v128 {
+  if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(p));
+  return v128.load(p);
+}
+
 /** Σ −[y·ln a + (1−y)·ln(1−a)] over n elements, a clipped to [eps, 1−eps]. */
 export function bceLoss<T>(a: usize, y: usize, n: i32, eps: f64): f64 {
   const size = <usize>sizeof<T>();
-  let s: f64 = 0;
+  const bytes = <usize>n * size;
   const hi = 1.0 - eps;
-  for (let q: usize = 0, bytes = <usize>n * size; q < bytes; q += size) {
+  let s0: f64 = 0, s1: f64 = 0, c0: f64 = 0, c1: f64 = 0;
+  let q: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f64x2.splat(0), comp = f64x2.splat(0);
+    const vlo = f64x2.splat(eps), vhi = f64x2.splat(hi), one = f64x2.splat(1);
+    for (; q + 2 * size <= bytes; q += 2 * size) {
+      let av = loadPairF64<T>(a + q);
+      // av < eps ? eps : av > hi ? hi : av (a NaN stays NaN)
+      av = v128.bitselect(vlo, v128.bitselect(vhi, av, f64x2.gt(av, vhi)), f64x2.lt(av, vlo));
+      const yv = loadPairF64<T>(y + q);
+      const term = f64x2.neg(f64x2.add(f64x2.mul(yv, logF64x2(av)), f64x2.mul(f64x2.sub(one, yv), logF64x2(f64x2.sub(one, av)))));
+      const yk = f64x2.sub(term, comp);
+      const t = f64x2.add(acc, yk);
+      comp = f64x2.sub(f64x2.sub(t, acc), yk);
+      acc = t;
+    }
+    s0 = f64x2.extract_lane(acc, 0); s1 = f64x2.extract_lane(acc, 1);
+    c0 = f64x2.extract_lane(comp, 0); c1 = f64x2.extract_lane(comp, 1);
+  }
+  for (; q < bytes; q += size) {
     let av = <f64>load<T>(a + q);
     av = av < eps ? eps : av > hi ? hi : av;
     const yv = <f64>load<T>(y + q);
-    s -= yv * Math.log(av) + (1.0 - yv) * Math.log(1.0 - av);
+    const term = -(yv * logF64(av) + (1.0 - yv) * logF64(1.0 - av));
+    if ((q / size) & 1) { const yk = term - c1, t = s1 + yk; c1 = (t - s1) - yk; s1 = t; }
+    else { const yk = term - c0, t = s0 + yk; c0 = (t - s0) - yk; s0 = t; }
   }
-  return s;
+  return (s0 + s1) - (c0 + c1);
 }
 
-/** Σ −y·ln max(a, eps) over n elements: categorical cross-entropy of softmax outputs. */
+/** Σ −y·ln max(a, eps) over n elements (elements with y = 0 add nothing): categorical cross-entropy of softmax outputs. */
 export function crossEntropyLoss<T>(a: usize, y: usize, n: i32, eps: f64): f64 {
   const size = <usize>sizeof<T>();
-  let s: f64 = 0;
-  for (let q: usize = 0, bytes = <usize>n * size; q < bytes; q += size) {
-    const yv = <f64>load<T>(y + q);
-    if (yv != 0) s -= yv * Math.log(max(<f64>load<T>(a + q), eps));
+  const bytes = <usize>n * size;
+  let s0: f64 = 0, s1: f64 = 0, c0: f64 = 0, c1: f64 = 0;
+  let q: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f64x2.splat(0), comp = f64x2.splat(0);
+    const ve = f64x2.splat(eps), zero = f64x2.splat(0);
+    for (; q + 2 * size <= bytes; q += 2 * size) {
+      const yv = loadPairF64<T>(y + q);
+      const term = f64x2.neg(f64x2.mul(yv, logF64x2(f64x2.max(loadPairF64<T>(a + q), ve))));
+      const yk = f64x2.sub(v128.bitselect(zero, term, f64x2.eq(yv, zero)), comp);
+      const t = f64x2.add(acc, yk);
+      comp = f64x2.sub(f64x2.sub(t, acc), yk);
+      acc = t;
+    }
+    s0 = f64x2.extract_lane(acc, 0); s1 = f64x2.extract_lane(acc, 1);
+    c0 = f64x2.extract_lane(comp, 0); c1 = f64x2.extract_lane(comp, 1);
   }
-  return s;
+  for (; q < bytes; q += size) {
+    const yv = <f64>load<T>(y + q);
+    const term = yv != 0 ? -(yv * logF64(max(<f64>load<T>(a + q), eps))) : 0;
+    if ((q / size) & 1) { const yk = term - c1, t = s1 + yk; c1 = (t - s1) - yk; s1 = t; }
+    else { const yk = term - c0, t = s0 + yk; c0 = (t - s0) - yk; s0 = t; }
+  }
+  return (s0 + s1) - (c0 + c1);
 }
 
 /** Σ (a − y)² over n elements. */

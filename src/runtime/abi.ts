@@ -32,6 +32,10 @@ export interface KernelExports extends ModelExports {
   bce_loss_f64: LossFn;
   ce_loss_f32: LossFn;
   ce_loss_f64: LossFn;
+  /** f: 0 exp, 1 tanh, 2 log, 3 sigmoid; x, y: pointers to n elements (y may be x) → 0, or -1 for an unknown f (assembly/math.ts). */
+  math_f32(f: number, x: number, y: number, n: number): number;
+  /** f64 twin of math_f32. */
+  math_f64(f: number, x: number, y: number, n: number): number;
   squared_error_f32: PairFn;
   squared_error_f64: PairFn;
   dot_f32: PairFn;

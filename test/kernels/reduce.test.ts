@@ -99,7 +99,25 @@ for (const build of BUILDS) {
             const y = labels(rng, n, dtype);
             const A = kern.tensor(n, 1, dtype, a), Y = kern.tensor(n, 1, dtype, y);
             const got = eps === defaultEps ? kern.bceLoss(A, Y) : kern.bceLoss(A, Y, eps);
-            const want = ref.bceLoss(a, y, eps);
+            // The twin's value (ref.bceLoss's terms) summed exactly (Shewchuk's msum): the kernel sums with
+            // compensation (error ≈ 1 ulp of the total), while ref.bceLoss's plain sequential sum is off by
+            // 3.4e-8 ≈ 4·u·√n·loss by itself at n = 100003 — the whole tolerance.
+            const partials: number[] = [];
+            for (let q = 0; q < n; q++) {
+              const c = Math.min(Math.max(a[q]!, eps), 1 - eps);
+              let x = -(y[q]! * Math.log(c) + (1 - y[q]!) * Math.log(1 - c));
+              let i = 0;
+              for (let p of partials) {
+                if (Math.abs(x) < Math.abs(p)) [x, p] = [p, x];
+                const hi = x + p, lo = p - (hi - x);
+                if (lo !== 0) partials[i++] = lo;
+                x = hi;
+              }
+              partials.length = i;
+              partials.push(x);
+            }
+            const want = partials.reduce((s, p) => s + p, 0);
+            expect(Math.abs(want - ref.bceLoss(a, y, eps))).toBeLessThanOrEqual(1e-6 * want + 1e-12); // the same terms
             expect(Number.isFinite(got)).toBe(true);
             // Every term is ≥ 0, so Σ|terms| is the loss itself; the kernel accumulates in f64 for both dtypes.
             const where = `bceLoss n=${n} eps=${eps}`;

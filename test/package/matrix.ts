@@ -96,6 +96,21 @@ sh('npm', ['install', '--no-audit', '--no-fund', tarball], sizeDir);
 const installBytes = Number(sh('du', ['-sb', 'node_modules'], sizeDir).split('\t')[0]);
 const installDu = sh('du', ['-sh', 'node_modules'], sizeDir).split('\t')[0]!;
 const installed = sh('npm', ['ls', '--all', '--parseable'], sizeDir).trim().split('\n').slice(1).map((p) => relative(join(sizeDir, 'node_modules'), p));
+// Without the optional packages, the features that need them say which to install, in one line.
+const optionalChecks: [string, string[], RegExp][] = [
+  ['HDF5 without h5wasm', ['--input-type=module', '-e', "import('simdnet').then((m) => m.readHdf5Datasets(new Uint8Array([0x89, 0x48, 0x44, 0x46, 13, 10, 26, 10]), ['x'])).catch((e) => { console.error(e.message); process.exit(3); })"], /^simdnet: reading HDF5 files needs the optional package h5wasm, which is not installed: run `npm install h5wasm`$/m],
+  ['simdnet train --data x.csv without csv-parse', [join('node_modules', 'simdnet', 'bin', 'simdnet.js'), 'train', '--data', 'x.csv', '--label', 'y'], /needs the optional package csv-parse, which is not installed: run `npm install csv-parse`$/m],
+  ['simdnet train --plot p.png without @resvg/resvg-wasm', [join('node_modules', 'simdnet', 'bin', 'simdnet.js'), 'train', '--iterations', '10', '--plot', 'p.png'], /^simdnet: writing a PNG plot needs the optional package @resvg\/resvg-wasm, which is not installed: run `npm install @resvg\/resvg-wasm`$/m],
+];
+writeFileSync(join(sizeDir, 'x.csv'), 'a,b,y\n0,0,0\n1,1,1\n');
+const optionalProblems: string[] = [];
+for (const [what, argv, expected] of optionalChecks) {
+  const r = run(process.execPath, argv, sizeDir);
+  if (r.code === 0 || !expected.test(r.out)) optionalProblems.push(`${what}: exit ${r.code}, ${r.out.trim().slice(0, 500)}`);
+  else log(`${what}: ${r.out.trim().split('\n').find((l) => expected.test(l))}`);
+}
+for (const p of optionalProblems) console.error(`[package] optional dependency message: ${p}`);
+problems.push(...optionalProblems);
 log(`fresh consumer: du -sh node_modules = ${installDu} (${installBytes} bytes apparent); packages: ${installed.join(', ')}`);
 
 // 4. The bundler project, with its pinned lockfile, plus the tarball.

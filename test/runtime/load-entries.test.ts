@@ -10,6 +10,7 @@ import { Kernels } from '../../src/kernels.js';
 import { HttpError, host, setHost, universalHost, type Host } from '../../src/runtime/host.js';
 import { bundledUrl, embedWasm, readBundled } from '../../src/runtime/load.js';
 import { nodeHost } from '../../src/runtime/host-node.js';
+import { isMissingPackage, optionalImportFailed } from '../../src/runtime/optional.js';
 
 const SRC = new URL('../../src/', import.meta.url);
 const DEPENDENCIES = Object.keys((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
@@ -154,5 +155,19 @@ describe('embedded binaries (simdnet/inline)', () => {
     const K = await Kernels.load({ build: 'scalar' });
     expect(K.build).toBe('scalar');
     expect(Buffer.from(await readBundled('scalar')).equals(wasm('scalar'))).toBe(true);
+  });
+});
+
+describe('optional dependencies', () => {
+  it('a missing optional package becomes one line naming `npm install <pkg>`; other failures pass through', async () => {
+    const missing = 'simdnet-no-such-package-for-this-test';
+    const error = await import(/* @vite-ignore */ missing).then(() => null, (e: unknown) => e);
+    expect(isMissingPackage(error, missing)).toBe(true);
+    expect(() => optionalImportFailed(error, missing, 'reading things')).toThrow(
+      new RegExp(`^simdnet: reading things needs the optional package ${missing}, which is not installed: run \`npm install ${missing}\`$`));
+    const other = new Error('boom inside the package');
+    expect(() => optionalImportFailed(other, 'h5wasm', 'reading HDF5 files')).toThrow(/^boom inside the package$/);
+    // A missing module that is not the package (a broken install of it) is not reported as "install it".
+    expect(isMissingPackage(error, 'h5wasm')).toBe(false);
   });
 });

@@ -126,9 +126,10 @@ function missingMessage(file: WasmFile, url: URL, cause: unknown, overridden: bo
   if (overridden) return `${head} Check the wasmUrl option: serve node_modules/simdnet/build/${name} at that URL.`;
   return `${head} The page's bundler did not serve simdnet's .wasm files. Fix one of: ` +
     `import from 'simdnet/inline' (kernels embedded in the JS, no .wasm to serve; use it with esbuild and CDNs); ` +
-    `or copy node_modules/simdnet/build/*.wasm next to your page and pass { wasmUrl: (build) => \`/simdnet.\${build}.wasm\` } ` +
-    `to Network.create / Kernels.load (Vite and webpack 5 emit them without configuration).`;
+    `or copy node_modules/simdnet/build/*.wasm next to your page and pass { kernels: { wasmUrl: (build) => \`/simdnet.\${build}.wasm\` } } ` +
+    `to Network.create ({ wasmUrl } to Kernels.load). Vite and webpack 5 emit them without configuration.`;
 }
+
 /** True when this host can compile WASM SIMD. */
 export async function hostHasSimd(): Promise<boolean> {
   return simd();
@@ -168,7 +169,7 @@ export async function loadModule(options: LoadOptions = {}): Promise<LoadedModul
     if (reason === null) return loadThreaded(options, threads);
     // One thread after all. 'auto' means the kernels the threads build runs (simd: the same bytes), not relaxed;
     // the threads bytes, if given as source, cannot run without shared memory, so the bundled file is used.
-    const single = await loadModule({ build: wanted === 'auto' ? (simdHost ? 'simd' : 'scalar') : wanted });
+    const single = await loadModule({ build: wanted === 'auto' ? (simdHost ? 'simd' : 'scalar') : wanted, ...(options.wasmUrl === undefined ? {} : { wasmUrl: options.wasmUrl }) });
     return { ...single, pool: null, threadsFallback: reason };
   }
   let source = options.source;

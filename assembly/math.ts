@@ -37,6 +37,8 @@ const FE5: f32 = 1.3981999507e-3;
 const FE6: f32 = 1.9875691500e-4;
 // tanh(a) ≈ a + a·z·P(z), z = a², for a < F_TANH_SMALL (Cephes tanhf)
 const F_TANH_SMALL: f32 = 0.625;
+// Above 9.02, (1 − e^(−2a))/(1 + e^(−2a)) rounds to 1; clamping there keeps e^(−2a) normal (2^k one factor).
+const F_TANH_SAT: f32 = 9.125;
 const FT0: f32 = -3.33332819422e-1;
 const FT1: f32 = 1.33314422036e-1;
 const FT2: f32 = -5.37397155531e-2;
@@ -109,6 +111,7 @@ const F32C: usize = memory.data<f32>([
   <f32>-2, <f32>-2, <f32>-2, <f32>-2,
   F_TANH_SMALL, F_TANH_SMALL, F_TANH_SMALL, F_TANH_SMALL,
   <f32>0, <f32>0, <f32>0, <f32>0,
+  F_TANH_SAT, F_TANH_SAT, F_TANH_SAT, F_TANH_SAT,
 ], 16);
 const I32C: usize = memory.data<i32>([
   F_SHIFT_BITS, F_SHIFT_BITS, F_SHIFT_BITS, F_SHIFT_BITS,
@@ -217,18 +220,30 @@ const I64C: usize = memory.data<i64>([
 
 /** tanh on four f32 lanes: the odd polynomial below 0.625, (1 − e^(−2a))/(1 + e^(−2a)) above; the sign of x restored last. */
 @inline export function tanhF32x4(x: v128): v128 {
-  const a = f32x4.abs(x);
+  const sign = ic(2);
+  const a = v128.andnot(x, sign);
   const z = f32x4.mul(a, a);
   let p = f32x4.add(f32x4.mul(fc(17), z), fc(16));
   p = f32x4.add(f32x4.mul(p, z), fc(15));
   p = f32x4.add(f32x4.mul(p, z), fc(14));
   p = f32x4.add(f32x4.mul(p, z), fc(13));
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), a), a);
-  const u = expF32x4(f32x4.mul(a, fc(18)));
+  // u = e^(−2a) as expF32x4 computes it, for −2a in [−18.25, 0] only: no clamp below, one scale factor.
+  const xe = f32x4.mul(f32x4.pmin(a, fc(21)), fc(18)); // pmin(a, b) = b < a ? b : a: NaN stays
+  const t = f32x4.add(f32x4.mul(xe, fc(2)), fc(3));
+  const kf = f32x4.sub(t, fc(3));
+  const r = f32x4.sub(f32x4.sub(xe, f32x4.mul(kf, fc(4))), f32x4.mul(kf, fc(5)));
+  let q = f32x4.add(f32x4.mul(fc(11), r), fc(10));
+  q = f32x4.add(f32x4.mul(q, r), fc(9));
+  q = f32x4.add(f32x4.mul(q, r), fc(8));
+  q = f32x4.add(f32x4.mul(q, r), fc(7));
+  q = f32x4.add(f32x4.mul(q, r), fc(6));
   const one = fc(12);
+  const pe = f32x4.add(f32x4.add(f32x4.mul(q, f32x4.mul(r, r)), r), one);
+  const u = f32x4.mul(pe, i32x4.shl(i32x4.add(i32x4.sub(t, ic(0)), ic(1)), 23));
   const large = f32x4.div(f32x4.sub(one, u), f32x4.add(one, u));
   const y = v128.bitselect(small, large, f32x4.lt(a, fc(19)));
-  return v128.or(y, v128.and(x, ic(2)));
+  return v128.or(y, v128.and(x, sign));
 }
 
 /** Scalar twin of tanhF32x4. */
@@ -243,7 +258,17 @@ export function tanhF32(x: f32): f32 {
     p = p * z + FT0;
     y = (p * z) * a + a;
   } else {
-    const u = expF32(a * <f32>-2);
+    // e^(−2a) as in tanhF32x4: a clamped to F_TANH_SAT, one scale factor.
+    const xe = (F_TANH_SAT < a ? F_TANH_SAT : a) * <f32>-2;
+    const t = xe * F_LOG2E + F_SHIFT;
+    const kf = t - F_SHIFT;
+    const r = (xe - kf * F_LN2HI) - kf * F_LN2LO;
+    let q = FE6 * r + FE5;
+    q = q * r + FE4;
+    q = q * r + FE3;
+    q = q * r + FE2;
+    q = q * r + FE1;
+    const u = ((q * (r * r) + r) + <f32>1) * reinterpret<f32>(((reinterpret<i32>(t) - F_SHIFT_BITS) + 127) << 23);
     y = (<f32>1 - u) / (<f32>1 + u);
   }
   return reinterpret<f32>(reinterpret<u32>(y) | (reinterpret<u32>(x) & 0x80000000));

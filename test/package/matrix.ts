@@ -255,7 +255,7 @@ try {
 }
 
 // Node: import and require, through the package's Node entry.
-for (const [mode, file] of [['ESM import', 'src/node-esm.mjs'], ['CommonJS require', 'src/node-require.cjs']] as const) {
+for (const [mode, file] of [['ESM import', 'src/node-esm.mjs'], ['CommonJS require', 'src/node-require.cjs'], ['simdnet/worker (worker_threads)', 'src/node-worker.mjs']] as const) {
   const r = run(process.execPath, [file], consumer);
   let parsed: { xor?: number; planar?: number; build?: string } = {};
   try { parsed = JSON.parse(r.out.trim().split('\n').pop() ?? '{}'); } catch { /* reported below */ }

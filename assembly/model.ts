@@ -301,6 +301,11 @@ export function validateModel(ptr: usize, len: usize): i32 {
     return E_VERSION;
   }
   const int8 = version == VERSION_INT8;
+  if (ASC_FEATURE_THREADS && int8) {
+    // The threads build (training in workers) stays under 64 KiB without the int8 forward pass.
+    corrupt("int8 models (format version 2) run in the simd and scalar builds, not in the threads build");
+    return E_VERSION;
+  }
   if (INT8_ONLY && !int8) {
     corrupt("format version 1 (float weights) is not supported by this int8-only module; bake it with quantize int8");
     return E_VERSION;
@@ -750,7 +755,7 @@ export function modelPredict(h: i32, input: usize, m: i32, output: usize): i32 {
   if (INT8_ONLY) predictInt8(slot, input, m, output);
   else if (elem == 4) predictChunks<f32>(slot, input, m, output);
   else if (elem == 8) predictChunks<f64>(slot, input, m, output);
-  else predictInt8(slot, input, m, output);
+  else if (!ASC_FEATURE_THREADS) predictInt8(slot, input, m, output);
   return 0;
 }
 

@@ -192,6 +192,19 @@ describe.each(BUILDS)('int8 inference in WebAssembly (%s build)', (build) => {
   });
 });
 
+describe('the threads build', () => {
+  it('refuses int8 files with E_VERSION and a clear message (it leaves the int8 forward pass out to stay under 64 KiB)', async () => {
+    const bytes = new Uint8Array(readFileSync(new URL('../../build/simdnet.threads.wasm', import.meta.url)));
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+    const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+    const ex = { ...(instance.exports as unknown as ModelAbi), memory };
+    const file = quantizeModel(craftModel([3, 5, 2], ['relu', 'linear'], 'float32', 1));
+    expect(load(ex, file)).toBe(-4);
+    expect(lastError(ex)).toMatch(/int8 models \(format version 2\) run in the simd and scalar builds, not in the threads build/);
+    expect(load(ex, craftModel([3, 5, 2], ['relu', 'linear'], 'float32', 1))).toBeGreaterThan(0); // float files load
+  });
+});
+
 describe.each(BUILDS)('int8 workspaces (%s build)', (build) => {
   it('a capped memory runs a batch in chunks, a 2^18-unit layer in chunks of the 64 MiB workspace: same bits as the twin', async () => {
     // [4096, 40, 3] with a normaliser: 249 examples (4 MiB of input) under an 8.1 MiB cap, so the workspace

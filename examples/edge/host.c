@@ -16,8 +16,9 @@
 //   module exports malloc/free; simdnet's edge modules export both (malloc is alloc), so WAMR turns it off.
 //
 // The module's exports: predict(in_ptr, m, out_ptr) -> status, input_size(), output_size(), alloc(bytes),
-// malloc(bytes) (= alloc), free(ptr), last_error(ptr_out) -> len, model_info(ptr_out) -> len, memory. Pointers are byte offsets into
-// `memory`; inputs and outputs are row-major f32 (little-endian, as WebAssembly memory always is).
+// malloc(bytes) (= alloc), free(ptr), last_error(ptr_out) -> len, model_info(ptr_out) -> len, memory.
+// Pointers are byte offsets into `memory`; inputs and outputs are row-major f32 (little-endian, as
+// WebAssembly memory always is).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

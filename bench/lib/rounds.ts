@@ -33,6 +33,8 @@ export interface Timed {
   probeMs: number;
   samples: number[];
   roundMedians: number[];
+  /** A contender timed outside this process (numpy): one round of it, returning its samples in ms. */
+  external?: () => Promise<number[]>;
 }
 
 /** True when the contender only gets one sample in a few rounds. */
@@ -41,6 +43,12 @@ export function isCapped(t: Timed, config: RoundConfig): boolean {
 }
 
 async function runRound(name: string, t: Timed, config: RoundConfig): Promise<void> {
+  if (t.external) {
+    const samples = await t.external();
+    t.samples.push(...samples);
+    t.roundMedians.push(stats(samples).median);
+    return;
+  }
   await t.activate?.();
   const capped = isCapped(t, config);
   const slow = t.probeMs >= config.slowCallMs;

@@ -1,7 +1,8 @@
 // Small helpers shared by the benchmark entry points and sections: logging, number formatting,
 // package versions, git state and atomic JSON writes.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptions, type SpawnSyncReturns } from 'node:child_process';
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 
 /** Progress goes to stderr; stdout carries only the report. */
 export function log(message: string): void {
@@ -95,4 +96,43 @@ export function uniformF32(length: number, seed: number): Float32Array {
     out[i] = s / 2 ** 31 - 1;
   }
   return out;
+}
+
+/** CPU time (ms, user + system) this process has used so far, all of its threads together. */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Waits until this process's own background threads (GC, wasm tier-up compilation, workers) are idle:
+ * sleeps in 100 ms slices until a slice costs < 3 ms of process CPU, at most maxMs. Returns the CPU
+ * share of the last slice (0..1) and the time waited, for the report.
+ */
+export async function quiesce(maxMs = 5000): Promise<{ share: number; waitedMs: number }> {
+  const start = performance.now();
+  let share = 1;
+  while (performance.now() - start < maxMs) {
+    const c0 = processCpuMs(), t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 100));
+    share = (processCpuMs() - c0) / (performance.now() - t0);
+    if (share < 0.03) break;
+  }
+  return { share, waitedMs: performance.now() - start };
+}
+
+/**
+ * Runs a reference subprocess synchronously (the event loop blocked, so nothing of ours runs on this
+ * thread) after quiesce(), and measures what our other threads used meanwhile: that CPU time competed
+ * with the reference on the shared cores. Returns spawnSync's result plus that note.
+ */
+export async function spawnReference(cmd: string, args: string[], options: SpawnSyncOptions): Promise<{ result: SpawnSyncReturns<Buffer>; note: string }> {
+  const q = await quiesce();
+  const c0 = processCpuMs(), t0 = performance.now();
+  const result = spawnSync(cmd, args, options) as SpawnSyncReturns<Buffer>;
+  const busyMs = processCpuMs() - c0, wallMs = performance.now() - t0;
+  const note = `this process used ${busyMs.toFixed(0)} ms CPU during the ${(wallMs / 1000).toFixed(1)} s reference run ` +
+    `(waited ${q.waitedMs.toFixed(0)} ms for its own threads to idle, last 100 ms at ${(q.share * 100).toFixed(1)} % CPU); load average ${os.loadavg()[0]!.toFixed(2)}`;
+  log(`  ${note}`);
+  return { result, note };
 }

@@ -155,11 +155,18 @@ def main():
     ap.add_argument("--inputs", help="directory written by bench/sections/peers.ts")
     ap.add_argument("--out", default=os.path.join(here, "..", "results", "numpy-latest.json"))
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=("cat", "mlp"), help="time one problem (the bench's per-round runs)")
+    ap.add_argument("--rounds", type=int, help="timing rounds (default 5, --quick 2)")
+    ap.add_argument("--seconds", type=float, help="seconds per round (default 1.0, --quick 0.3)")
     args = ap.parse_args()
 
     report = {**report_header(), "inputs": "shared with the JS bench" if args.inputs else "random (own seed)"}
     rounds, per_round = (2, 0.3) if args.quick else (5, 1.0)
+    rounds = args.rounds or rounds
+    per_round = args.seconds or per_round
     for name, seed in (("cat", 1), ("mlp", 2)):
+        if args.only and name != args.only:
+            continue
         p = load_problem(args.inputs, name) if args.inputs else random_problem(name, seed)
         report[name] = bench(p, rounds, per_round, 3)
         r = report[name]

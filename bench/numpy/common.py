@@ -47,7 +47,8 @@ def time_calls(fn, rounds, per_round_s, min_per_round):
             samples.append((time.perf_counter() - t0) * 1000)
             n += 1
     samples.sort()
-    return {"median_ms": float(np.median(samples)), "min_ms": samples[0], "max_ms": samples[-1], "samples": len(samples)}
+    return {"median_ms": float(np.median(samples)), "min_ms": samples[0], "max_ms": samples[-1], "samples": len(samples),
+            "samples_ms": samples}
 
 
 def write_report(path, report):

@@ -7,7 +7,6 @@
 // Every contender gets the same A and B (deterministic values exactly representable in f32; numpy
 // reads them from files) and must produce the same C as simdnet simd (max |ΔC| ≤ 1e-4·max |C|) before
 // anything is timed.
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import { gemm as twinGemm } from '../../src/reference/index.js';
 import { ceilingFor, ceilingLine, ceilingSink, DEFAULT_CEILING, type Ceiling, type CeilingOptions } from '../lib/ceiling.js';
 import { alternate, isCapped, type RoundConfig, type Timed } from '../lib/rounds.js';
 import { ratioCells, type SectionContext, type SectionReport } from '../lib/section.js';
-import { fmt3, fmtMs, haveNumpy, log, oneThreadEnv, sink, uniformF32 } from '../lib/util.js';
+import { fmt3, fmtMs, haveNumpy, log, oneThreadEnv, sink, spawnReference, uniformF32 } from '../lib/util.js';
 import { stats, type Stats } from '../peers/common.js';
 import { buildSnapshots, disposeKernels, loadVariant, THREADS, VARIANT_LABEL, VariantUnavailable, type Variant } from '../peers/simdnet.js';
 import { tfjsGemm } from '../peers/tfjs.js';
@@ -178,7 +177,7 @@ async function runNumpy(ctx: SectionContext): Promise<NumpyRun> {
   const out = path.join(dir, 'report.json');
   const script = fileURLToPath(new URL('../numpy/gemm.py', import.meta.url));
   log('numpy GEMM reference: python3 bench/numpy/gemm.py (OPENBLAS_NUM_THREADS=1)…');
-  const r = spawnSync('python3', [script, '--inputs', dir, '--out', out, ...(ctx.quick ? ['--quick'] : [])], {
+  const { result: r } = await spawnReference('python3', [script, '--inputs', dir, '--out', out, ...(ctx.quick ? ['--quick'] : [])], {
     stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000, env: oneThreadEnv(),
   });
   if (r.status !== 0) return { report: null, how: `failed (status ${r.status}${r.error ? `, ${r.error.message}` : ''})`, dir };

@@ -6,12 +6,15 @@
 // (relu, softmax, cross-entropy, batch 128); (3) one example through [2,4,1] (tanh, sigmoid);
 // (4) one example through [784,128,64,10]. Contenders: simdnet (simd, relaxed, scalar and threads
 // variants, see peers/simdnet.ts), the pure-TS twin (peers/twin.ts), tfjs-core on its wasm and cpu
-// backends, brain.js (predict only, on all-sigmoid nets — see peers/brain.ts), and numpy as a
-// reference from bench/numpy/cat_step.py (a python3 subprocess run before the JS rounds).
+// backends through autodiff (optimizer.minimize), tfjs wasm written by hand (peers/tfjs.ts
+// tfjsManualTrainer), brain.js (predict only, on all-sigmoid nets — see peers/brain.ts), and numpy as a
+// reference from bench/numpy/cat_step.py: one python3 subprocess per round, in the alternating
+// rotation like the others (it used to run once before the JS rounds and read 30 % slow against a
+// standalone run; bench/numpy-disturbance.ts showed this process idle meanwhile, so it was the
+// machine's load drift, which alternating rounds share out).
 //
 // Every contender starts from the same parameters (seeded, f32) and data; the first costs must agree
 // to 1e-3 relative and the predictions to 1e-4 absolute, or the run aborts before timing anything.
-import { spawnSync } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCatDataset } from '../../src/data/hdf5.js';
 import { alternate, type RoundConfig, type Timed } from '../lib/rounds.js';
 import { ratioCells, type SectionContext, type SectionReport } from '../lib/section.js';
-import { fmtMs, haveNumpy, isPromise, log, oneThreadEnv, sink } from '../lib/util.js';
+import { fmtMs, haveNumpy, isPromise, log, oneThreadEnv, sink, spawnReference } from '../lib/util.js';
 import {
   fingerprint, makeParams, maxAbsDiff, randomOneHot, relDiff, stats, uniformArray,
   type NetSpec, type PredictContender, type Stats, type TrainContender, type TrainProblem,
@@ -28,7 +31,7 @@ import {
   simdnetPredictor, simdnetTrainer, VARIANT_LABEL, VariantUnavailable, type SimdnetTrain, type SimdnetPredict, type Variant,
 } from '../peers/simdnet.js';
 import { twinPredictor, twinTrainer } from '../peers/twin.js';
-import { tfjsPredictor, tfjsTrainer, tfjsWasmMemory } from '../peers/tfjs.js';
+import { tfjsManualTrainer, tfjsPredictor, tfjsTrainer, tfjsWasmMemory } from '../peers/tfjs.js';
 import { brainPredictor } from '../peers/brain.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -70,8 +73,9 @@ const CAT_DIR = new URL('../../../shared/data/catvnoncat/', import.meta.url);
 
 const NUMPY = 'numpy (reference, separate process)';
 /** One ratio column per contender here (rows whose workload lacks it show —). */
-const RATIO_COLUMNS = ['simdnet simd', 'pure TS twin', 'tfjs wasm', 'tfjs cpu', 'brain.js', NUMPY];
-const RATIO_HEADER = ['vs simdnet simd', 'vs pure TS', 'vs tfjs wasm', 'vs tfjs cpu', 'vs brain.js', 'vs numpy'];
+const TFJS_HAND = 'tfjs wasm, by hand';
+const RATIO_COLUMNS = ['simdnet simd', 'pure TS twin', 'tfjs wasm', TFJS_HAND, 'tfjs cpu', 'brain.js', NUMPY];
+const RATIO_HEADER = ['vs simdnet simd', 'vs pure TS', 'vs tfjs wasm (autodiff)', 'vs tfjs wasm by hand', 'vs tfjs cpu', 'vs brain.js', 'vs numpy'];
 
 // ---------------------------------------------------------------------------------------------
 // Problems
@@ -104,7 +108,7 @@ async function catData(m: number, nX: number): Promise<{ X: Float32Array; Y: Flo
   }
 }
 
-async function makeProblems(): Promise<Problems> {
+export async function makeProblems(): Promise<Problems> {
   const catLayers = [12288, 20, 7, 5, 1];
   const cd = await catData(209, 12288);
   const cat: TrainProblem = {
@@ -157,7 +161,7 @@ interface NumpyReport {
   mlp: NumpyEntry;
 }
 
-async function dumpInputs(dir: string, problems: Problems): Promise<void> {
+export async function dumpInputs(dir: string, problems: Problems): Promise<void> {
   const manifest: Record<string, unknown> = {};
   for (const [name, p] of [['cat', problems.cat], ['mlp', problems.mlp]] as const) {
     const files: Record<string, string> = {};
@@ -179,24 +183,44 @@ async function dumpInputs(dir: string, problems: Problems): Promise<void> {
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
 }
 
-async function numpyReference(problems: Problems, ctx: SectionContext): Promise<{ report: NumpyReport | null; how: string }> {
-  if (!ctx.numpy) return { report: null, how: 'not run (--no-numpy)' };
-  if (!haveNumpy()) return { report: null, how: 'skipped: python3 with numpy is not available' };
-  const script = fileURLToPath(new URL('../numpy/cat_step.py', import.meta.url));
+async function numpyReference(problems: Problems, ctx: SectionContext): Promise<{ report: NumpyReport | null; how: string; dir: string | null }> {
+  if (!ctx.numpy) return { report: null, how: 'not run (--no-numpy)', dir: null };
+  if (!haveNumpy()) return { report: null, how: 'skipped: python3 with numpy is not available', dir: null };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'simdnet-peers-'));
-  try {
-    await dumpInputs(dir, problems);
-    const out = path.join(dir, 'report.json');
-    log('numpy reference: python3 bench/numpy/cat_step.py (OPENBLAS_NUM_THREADS=1)…');
-    const r = spawnSync('python3', [script, '--inputs', dir, '--out', out, ...(ctx.quick ? ['--quick'] : [])], {
-      stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000, env: oneThreadEnv(),
-    });
-    if (r.status !== 0) return { report: null, how: `failed (status ${r.status}${r.error ? `, ${r.error.message}` : ''})` };
-    const report = JSON.parse(await readFile(out, 'utf8')) as NumpyReport;
-    return { report, how: `numpy ${report.numpy} (${report.blas}), run by this bench before the JS rounds, OPENBLAS_NUM_THREADS=1` };
-  } finally {
+  await dumpInputs(dir, problems);
+  const out = path.join(dir, 'report.json');
+  log('numpy reference: python3 bench/numpy/cat_step.py (OPENBLAS_NUM_THREADS=1), first costs…');
+  const { result: r } = await spawnReference('python3', [NUMPY_SCRIPT, '--inputs', dir, '--out', out, '--rounds', '1', '--seconds', '0.2'], {
+    stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000, env: oneThreadEnv(),
+  });
+  if (r.status !== 0) {
     await rm(dir, { recursive: true, force: true });
+    return { report: null, how: `failed (status ${r.status}${r.error ? `, ${r.error.message}` : ''})`, dir: null };
   }
+  const report = JSON.parse(await readFile(out, 'utf8')) as NumpyReport;
+  return {
+    report, dir,
+    how: `numpy ${report.numpy} (${report.blas}), OPENBLAS_NUM_THREADS=1, a separate process per round, alternating with the JS contenders`,
+  };
+}
+
+const NUMPY_SCRIPT = fileURLToPath(new URL('../numpy/cat_step.py', import.meta.url));
+
+/**
+ * numpy as one more contender of the alternating rounds: each round spawns cat_step.py for one timing
+ * round of `name` (after quiesce(); spawnReference notes any CPU this process used meanwhile), so numpy
+ * sees the same drift of the shared machine's load as the JS contenders, instead of one burst before them.
+ */
+function numpyTimed(dir: string, name: 'cat' | 'mlp', ctx: SectionContext): Timed {
+  const out = path.join(dir, `round-${name}.json`);
+  const external = async (): Promise<number[]> => {
+    const { result: r } = await spawnReference('python3', [NUMPY_SCRIPT, '--inputs', dir, '--out', out, '--only', name, '--rounds', '1',
+      '--seconds', ctx.quick ? '0.3' : '1.0'], { stdio: ['ignore', 'ignore', 'ignore'], timeout: 300_000, env: oneThreadEnv() });
+    if (r.status !== 0) throw new Error(`numpy ${name} round failed (status ${r.status})`);
+    const rep = JSON.parse(await readFile(out, 'utf8')) as Record<string, NumpyEntry & { samples_ms: number[] }>;
+    return rep[name]!.samples_ms;
+  };
+  return { fn: () => undefined, async: false, reps: 1, probeMs: 0, samples: [], roundMedians: [], external };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +276,7 @@ async function makeAll<T>(makers: [string, Maker<T>][], title: string): Promise<
 }
 
 async function trainWorkload(id: string, title: string, makers: [string, Maker<TrainContender>][],
-  skipped: Row[]): Promise<WorkloadResult & { contenders: Map<string, TrainContender> }> {
+  skipped: Row[], external?: [string, Timed]): Promise<WorkloadResult & { contenders: Map<string, TrainContender>; external?: Timed }> {
   log(`\n${title}`);
   const { contenders, unavailable } = await makeAll(makers, title);
   const checks: string[] = [];
@@ -298,7 +322,9 @@ async function trainWorkload(id: string, title: string, makers: [string, Maker<T
     const probeMs = performance.now() - t0;
     timed.set(name, { fn, async: isAsync, activate: c.activate?.bind(c), reps: 1, probeMs, samples: [], roundMedians: [] });
   }
+  if (external) timed.set(external[0], external[1]);
   await alternate(id, timed, cfg);
+  if (external) timed.delete(external[0]);
   for (const name of makers.map(([n]) => n)) {
     const t = timed.get(name);
     if (t === undefined) {
@@ -312,7 +338,7 @@ async function trainWorkload(id: string, title: string, makers: [string, Maker<T
     });
   }
   rows.push(...skipped.map((r) => ({ ...r, workload: title })));
-  return { id, title, rows, checks, warnings, contenders };
+  return { id, title, rows, checks, warnings, contenders, ...(external ? { external: external[1] } : {}) };
 }
 
 async function predictWorkload(id: string, title: string, input: Float32Array, makers: [string, Maker<PredictContender>][]): Promise<WorkloadResult> {
@@ -390,19 +416,18 @@ function markdownTable(results: WorkloadResult[]): string {
   return lines.join('\n');
 }
 
-function numpyRow(title: string, entry: NumpyEntry, fp: string): Row {
+function numpyRow(title: string, entry: NumpyEntry, fp: string, timed: Timed): Row {
   const match = entry.fingerprint === fp;
   return {
-    workload: title, contender: NUMPY,
-    stats: { median: entry.median_ms, mean: NaN, min: entry.min_ms, max: entry.max_ms, p25: NaN, p75: NaN, samples: entry.samples },
+    workload: title, contender: NUMPY, stats: stats(timed.samples), roundMedians: timed.roundMedians,
     firstCost: entry.first_cost, costAfterStep: entry.cost_after_step,
     note: match ? 'same inputs' : 'DIFFERENT inputs (random, fingerprint mismatch)',
   };
 }
 
-/** Adds numpy's row to a training workload after checking that its first cost agrees with simdnet's. */
-function addNumpy(w: WorkloadResult, entry: NumpyEntry | undefined, fp: string, how: string): void {
-  if (entry === undefined) {
+/** Adds numpy's row (its per-round samples) to a training workload after checking that its first cost agrees with simdnet's. */
+function addNumpy(w: WorkloadResult, entry: NumpyEntry | undefined, fp: string, how: string, timed: Timed | undefined): void {
+  if (entry === undefined || timed === undefined || timed.samples.length === 0) {
     w.rows.push({ workload: w.title, contender: NUMPY, note: how });
     return;
   }
@@ -414,7 +439,7 @@ function addNumpy(w: WorkloadResult, entry: NumpyEntry | undefined, fp: string, 
   } else {
     w.warnings.push(`${w.title}: numpy ran on different inputs (fingerprint mismatch); its row is timing only`);
   }
-  w.rows.push(numpyRow(w.title, entry, fp));
+  w.rows.push(numpyRow(w.title, entry, fp, timed));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,12 +466,14 @@ export async function runPeersSection(ctx: SectionContext): Promise<SectionRepor
     ...SIMDNET.map((v): [string, Maker<TrainContender>] => [VARIANT_LABEL[v], () => simdnetTrainer(p, v)]),
     ['pure TS twin', async () => twinTrainer(p)],
     ['tfjs wasm', () => tfjsTrainer(p, 'wasm')],
+    [TFJS_HAND, () => tfjsManualTrainer(p, 'wasm')],
     ['tfjs cpu', () => tfjsTrainer(p, 'cpu')],
   ];
 
   // 1. Cat GD step.
+  const numpyIn = (name: 'cat' | 'mlp'): [string, Timed] | undefined => (numpy.dir === null ? undefined : [NUMPY, numpyTimed(numpy.dir, name, ctx)]);
   const cat = await trainWorkload('cat', '1. cat [12288,20,7,5,1] GD step, m=209', trainMakers(problems.cat),
-    [brainSkip('one activation for all layers and per-example MSE-delta training; no full-batch BCE step')]);
+    [brainSkip('one activation for all layers and per-example MSE-delta training; no full-batch BCE step')], numpyIn('cat'));
   const simdnetOf = (v: Variant): SimdnetTrain | undefined => cat.contenders.get(VARIANT_LABEL[v]) as SimdnetTrain | undefined;
   const memory = {
     simdBytes: simdnetOf('simd')?.kernels.memoryBytes ?? NaN,
@@ -458,15 +485,16 @@ export async function runPeersSection(ctx: SectionContext): Promise<SectionRepor
     rssBytes: process.memoryUsage().rss,
   };
   for (const c of cat.contenders.values()) c.dispose();
-  addNumpy(cat, numpy.report?.cat, catFp, numpy.how);
+  addNumpy(cat, numpy.report?.cat, catFp, numpy.how, cat.external);
   addRatios(cat.rows);
   results.push(cat);
 
   // 2. MLP Adam step.
   const mlp = await trainWorkload('mlp', '2. MLP [784,128,64,10] Adam step, batch 128', trainMakers(problems.mlp),
-    [brainSkip('no softmax output, no batched cross-entropy Adam step')]);
+    [brainSkip('no softmax output, no batched cross-entropy Adam step')], numpyIn('mlp'));
+  if (numpy.dir !== null) await rm(numpy.dir, { recursive: true, force: true });
   for (const c of mlp.contenders.values()) c.dispose();
-  addNumpy(mlp, numpy.report?.mlp, mlpFp, numpy.how);
+  addNumpy(mlp, numpy.report?.mlp, mlpFp, numpy.how, mlp.external);
   addRatios(mlp.rows);
   results.push(mlp);
 

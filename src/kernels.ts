@@ -6,7 +6,7 @@ import { loadModule, type Build, type LoadOptions } from './runtime/load.js';
 import type { ThreadPool, ThreadTuning } from './runtime/threads.js';
 
 /** Kernels.load's options; `satisfies` stops compiling when LoadOptions gains or loses one. */
-const LOAD_OPTIONS = Object.keys({ build: 0, source: 0, wasmUrl: 0, threads: 0, threadTuning: 0 } satisfies Record<keyof LoadOptions, 0>);
+const LOAD_OPTIONS = Object.keys({ build: 0, source: 0, wasmUrl: 0, threads: 0, autoLayerParams: 0, threadTuning: 0 } satisfies Record<keyof LoadOptions, 0>);
 /** The keys of LoadOptions.threadTuning, checked the same way. */
 const TUNING_OPTIONS = Object.keys({ minWork: 0, spinMs: 0, maximumPages: 0, callerComputes: 0 } satisfies Record<keyof ThreadTuning, 0>);
 

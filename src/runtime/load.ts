@@ -4,7 +4,7 @@ import { instantiate } from '@assemblyscript/loader';
 import { relaxedSimd, simd } from 'wasm-feature-detect';
 import type { KernelExports } from './abi.js';
 import { host, HttpError } from './host.js';
-import { checkTuning, instantiateThreaded, threadsUnavailableReason, ThreadPool, type ThreadTuning } from './threads.js';
+import { autoThreads, checkTuning, instantiateThreaded, threadsUnavailableReason, ThreadPool, type ThreadTuning } from './threads.js';
 
 /** Which kernel binary: v128 SIMD, SIMD with relaxed_madd, or the scalar twin for hosts without SIMD. */
 export type Build = 'simd' | 'relaxed' | 'scalar';
@@ -29,7 +29,12 @@ export interface LoadOptions {
    * start, it falls back to one thread (the simd build for 'auto': the same results) and
    * `Kernels.threadsFallback` says why.
    */
-  threads?: number;
+  threads?: number | 'auto';
+  /**
+   * With threads: 'auto': the parameters of the largest weight matrix (units × inputs) of the net these
+   * kernels are for (Network.create passes it); below AUTO_MIN_LAYER_PARAMS the kernels stay on one thread.
+   */
+  autoLayerParams?: number;
   /** Pool tuning for benchmarks: split threshold, spin before parking, maximum shared memory. */
   threadTuning?: ThreadTuning;
 }
@@ -152,7 +157,8 @@ export async function loadModule(options: LoadOptions = {}): Promise<LoadedModul
   if (wanted !== 'auto' && wanted !== 'simd' && wanted !== 'relaxed' && wanted !== 'scalar') {
     throw new Error(`simdnet: unknown build '${String(wanted)}'; expected 'auto', 'simd', 'relaxed' or 'scalar'`);
   }
-  const threads = options.threads ?? 1;
+  // 'auto': from the host's hardware threads and the net's size (runtime/threads.ts autoThreads).
+  const threads = options.threads === 'auto' ? autoThreads(options.autoLayerParams) : options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw new Error(`simdnet: threads must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
   }

@@ -66,6 +66,36 @@ export function checkTuning(tuning: ThreadTuning | undefined): void {
 }
 
 /**
+ * threads: 'auto' splits only nets whose largest weight matrix (units × inputs) has at least this many
+ * parameters. Below it a step's GEMMs last a few microseconds, shorter than handing blocks to a worker
+ * and waiting for them; the planar [2,4,1] (8) and [4,64,64,1] (4096) stay on one thread, the MNIST-sized
+ * [784,128,64,10] (100 352) and the cat [12288,20,7,5,1] (245 760) get threads.
+ */
+export const AUTO_MIN_LAYER_PARAMS = 32768;
+/** 'auto' never uses more threads than this (the course nets' GEMMs stop scaling beyond). */
+export const AUTO_MAX_THREADS = 4;
+
+/**
+ * The thread count `threads: 'auto'` means: 1 when this host cannot run the threads build
+ * (threadsUnavailableReason), has one hardware thread, or the net is small (largestLayer <
+ * AUTO_MIN_LAYER_PARAMS); else min(hardware threads, AUTO_MAX_THREADS). largestLayer undefined
+ * (kernels loaded without a net in view) counts as large. It does not look at the load of the machine:
+ * on a shared, busy host the workers compete with other processes. Measured (bench/threads-auto.ts and
+ * the bench's peers section, 2-core VM shared by other jobs, 2 December 2026), one step with auto's 2
+ * threads against one thread: load 2.1 — cat GD 1.75×, MLP Adam 1.20×, planar forced to 2 threads 0.96×;
+ * load ≈ 6 (`npm run bench:quick -- --only=peers`) — cat 0.99×, MLP 0.67×: under contention a second
+ * thread can cost more than it gains, and `threads: 1` is the safe choice there.
+ */
+export function autoThreads(largestLayer?: number, cores: number = host().hardwareThreads()): number {
+  if (largestLayer !== undefined && !(typeof largestLayer === 'number' && largestLayer >= 0 && Number.isFinite(largestLayer))) {
+    throw new Error(`simdnet: autoLayerParams must be a non-negative number, got ${String(largestLayer)}`);
+  }
+  if (threadsUnavailableReason() !== null || !(cores > 1)) return 1;
+  if (largestLayer !== undefined && largestLayer < AUTO_MIN_LAYER_PARAMS) return 1;
+  return Math.min(Math.floor(cores), AUTO_MAX_THREADS);
+}
+
+/**
  * Why threads cannot run on this host, or null when they can: SharedArrayBuffer (browsers: only on a
  * cross-origin-isolated page), shared WebAssembly memory and a way to start workers.
  */

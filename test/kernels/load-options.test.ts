@@ -9,7 +9,7 @@ const load = (options: unknown): Promise<Kernels> => Kernels.load(options as Loa
 describe('Kernels.load options', () => {
   it('rejects an unknown option, naming it and the known ones', async () => {
     await expect(load({ thread: 2 })).rejects.toThrow(
-      "simdnet: unknown Kernels.load option 'thread'; expected build, source, wasmUrl, threads, threadTuning");
+      "simdnet: unknown Kernels.load option 'thread'; expected build, source, wasmUrl, threads, autoLayerParams, threadTuning");
     await expect(load({ build: 'scalar', Build: 'simd' })).rejects.toThrow(/unknown Kernels\.load option 'Build'/);
     // Present but undefined is still a misspelling.
     await expect(load({ build: 'scalar', thraeds: undefined })).rejects.toThrow(/unknown Kernels\.load option 'thraeds'/);

@@ -13,8 +13,8 @@ export { createRandom, NumpyRandom, FastRandom, type Random, type RandomKind } f
 export { loadPlanarDataset } from './data/planar.js';
 export { loadCircles, loadMoons, loadFootball, type CourseDataset } from './data/course2.js';
 export { readHdf5Datasets, loadCatDataset } from './data/hdf5.js';
-export { encodeModel, decodeModel, type ModelRecord } from './io/format.js';
-export { exportEdgeWasm, edgeLastError, type EdgeExportOptions, type EdgeExports } from './io/edge.js';
+export { encodeModel, decodeModel, quantizeModel, FORMAT_VERSION_INT8, type ModelRecord } from './io/format.js';
+export { exportEdgeWasm, edgeLastError, edgeModelInfo, MODEL_INFO_SECTION, type EdgeExportOptions, type EdgeExports } from './io/edge.js';
 export type { OnnxExportOptions } from './io/onnx.js';
 export type { ModelExports } from './runtime/abi.js';
 export { Kernels, type Activation, type OptimizerKind, type OptimizerHyper } from './kernels.js';

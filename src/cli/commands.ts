@@ -9,7 +9,7 @@ import type { OptimizerKind } from '../kernels.js';
 import { decodeModel, encodeModel } from '../io/format.js';
 import { boundaryGrid, trainingPlotSvg, type TrainingPlot } from '../plot.js';
 import { choice, num, optionHelp, parse, str, UsageError, type Specs } from './args.js';
-import { exportEdgeWasm } from '../io/edge.js';
+import { edgeModelInfo, exportEdgeWasm } from '../io/edge.js';
 import { isMissingPackage } from '../runtime/optional.js';
 import { classesOf, classIndices, loadData, readUserFile, writeFileAtomic, type CliData } from './data.js';
 import { Progress, formatSeconds } from './progress.js';
@@ -459,6 +459,17 @@ export async function info(argv: string[], io: Io): Promise<number> {
   const path = str(v, 'model') ?? positionals[0];
   if (path === undefined) throw new UsageError("name the model: 'simdnet info FILE'");
   const bytes = await readUserFile(path, 'model file');
+  if (extname(path).toLowerCase() === '.wasm') {
+    // A baked edge module describes itself (custom section simdnet.model_info): no .snet needed.
+    const described = edgeModelInfo(bytes);
+    if (described === null) throw new UsageError(`'${path}' is a WebAssembly file without a simdnet.model_info section (not a baked simdnet edge module)`);
+    if (v.json) {
+      io.stdout.write(`${JSON.stringify({ file: path, bytes: bytes.length, ...described })}\n`);
+      return 0;
+    }
+    io.stdout.write(`${path}: simdnet edge module, ${bytes.length} bytes\n${Object.entries(described).map(([k, x]) => `${k.padEnd(11)} ${typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join('\n')}\n`);
+    return 0;
+  }
   let rec;
   try {
     rec = decodeModel(bytes);
@@ -611,7 +622,7 @@ const USAGE: Record<string, [string, string, Specs]> = {
   train: ['simdnet train [options]', 'Train a network and save it. With no options: the course\'s planar flower set, one hidden layer of 4 tanh units, 10000 iterations at lr 1.2.', TRAIN_SPECS],
   predict: ['simdnet predict --model FILE --data FILE [--json]', 'Print the predicted class (and class probabilities) of every example, as CSV or JSON.', PREDICT_SPECS],
   evaluate: ['simdnet evaluate --model FILE --data FILE [--json]', 'Print accuracy, cost and the confusion matrix of a model on labelled data.', EVALUATE_SPECS],
-  info: ['simdnet info FILE [--json]', 'Describe a saved model: architecture, dtype, parameters, labels, training settings.', INFO_SPECS],
+  info: ['simdnet info FILE [--json]', 'Describe a saved model (.snet): architecture, dtype, parameters, labels, training settings; or a baked edge module (.wasm) from its model_info section.', INFO_SPECS],
   export: ['simdnet export --edge FILE [--out FILE.wasm] [--build scalar|simd] [--quantize int8] | --onnx FILE [--out FILE.onnx] [--opset N]', 'Write one self-contained .wasm with the weights baked in, for standalone runtimes (see docs/edge.md), or an ONNX model for ONNX Runtime and other engines (see docs/serving.md).', EXPORT_SPECS],
   import: ['simdnet import FILE.onnx|model.json [--out FILE.snet]', 'Convert an ONNX MLP (PyTorch, scikit-learn, Keras via tf2onnx, ...) or a TensorFlow.js layers model into a simdnet model.', IMPORT_SPECS],
 };

@@ -19,7 +19,7 @@ const times = new Map<string, number[]>(builds.map((b) => [b, []]));
 const load0 = os.loadavg()[0]!;
 let summary = '';
 for (let r = 0; r < rounds + 1; r++) {
-  for (const build of builds) {
+  for (const build of r % 2 ? [...builds].reverse() : builds) { // the order alternates between rounds
     const net = await Network.create({ layers: [2, 4, 1], hidden: 'tanh', init: 'small', rng: 'numpy', seed: 2, kernels: kernelsOf(build) });
     const h = await net.fit(X, Y, { iterations: 10000, learningRate: 1.2, layout: 'features-first' });
     if (r > 0) times.get(build)!.push(h.timeMs); // round 0 warms up

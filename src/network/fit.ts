@@ -129,12 +129,19 @@ export async function runFit(host: FitHost, session: Session, validation: { X: F
           break;
         }
         session.update();
-      } else {
-        const cost = session.step(perEpoch);
-        if (perEpoch) {
-          epochCost += cost * session.lastBatch;
-          epochExamples += session.lastBatch;
+      } else if (!perEpoch) {
+        // The steps up to the next record (or the end), without returning to the event loop between them:
+        // a fit of tiny steps is otherwise dominated by the loop's own overhead.
+        const until = Math.min(startIteration + o.count, session.iteration + o.costEvery - ((session.iteration - startIteration) % o.costEvery));
+        const quiet = settings.signal === undefined;
+        while (session.iteration < until) {
+          session.step(false);
+          if (!quiet) break;
         }
+      } else {
+        const cost = session.step(true);
+        epochCost += cost * session.lastBatch;
+        epochExamples += session.lastBatch;
       }
       if (perEpoch && session.epoch !== epoch) {
         // The epoch's cost: the size-weighted mean of its batches' costs.
@@ -143,7 +150,7 @@ export async function runFit(host: FitHost, session: Session, validation: { X: F
         epochExamples = 0;
         if ((epoch - startEpoch) % o.costEvery === 0 && !(await checkpoint(history, record, learningRate, totalIterations, started, host, validation, stopper, settings))) break;
       }
-      await yielder.maybe(settings.signal);
+      if (settings.signal !== undefined) await yielder.maybe(settings.signal);
     }
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e;

@@ -103,6 +103,7 @@ export async function serveStatic(dir: string, headers: Record<string, string> =
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    // A page's worker may leave a request open; close() alone would wait for it forever.
+    close: () => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); }),
   };
 }

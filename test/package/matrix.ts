@@ -198,7 +198,7 @@ async function visit(context: Awaited<ReturnType<typeof launchChromium>>['contex
   p.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(m.text()); });
   let result: Record<string, unknown>;
   try {
-    await p.goto(url);
+    await p.goto(url, { timeout: 120_000 });
     await p.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, null, { timeout: 120_000 });
     result = await p.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
   } catch (e) {

@@ -74,7 +74,7 @@ export class Network {
   static async create(options: NetworkOptions): Promise<Network> {
     const r = resolveNetworkOptions(options);
     const rng = createRandom(r.rngKind, r.seed);
-    const kernels = await resolveKernels(options.kernels);
+    const kernels = await resolveKernels(options.kernels, maxLayerParams(r.layers));
     const plan = new NetPlan(kernels, r.dtype, r.layers, r.activations, r.loss, r.leakySlope);
     const net = new Network(kernels, plan, r.layers, r.normalizeKind, r.labels, r.seed, r.rngKind);
     net.#ownsKernels = options.kernels !== undefined && !(options.kernels instanceof Kernels);
@@ -98,7 +98,7 @@ export class Network {
       throw new Error(`simdnet: not a valid simdnet model file: ${(e as Error).message.replace(/^simdnet: /, '')}`);
     }
     const labels = Array.isArray(rec.meta.labels) ? (rec.meta.labels as string[]) : null;
-    const kernels = await resolveKernels(options.kernels);
+    const kernels = await resolveKernels(options.kernels, maxLayerParams(rec.layers));
     const plan = new NetPlan(kernels, rec.dtype, rec.layers, rec.activations, loss, rec.leakySlope);
     const net = new Network(kernels, plan, rec.layers, rec.normalizer?.kind ?? 'none', labels,
       typeof rec.meta.seed === 'number' ? rec.meta.seed : 0, rec.meta.rng === 'numpy' ? 'numpy' : 'fast');
@@ -496,4 +496,11 @@ export class Network {
     return this.#plan.lossOf(this.#plan.forwardAll(input), target);
   }
 
+}
+
+/** The largest n_l × n_{l−1} of a network: what threads: 'auto' weighs. */
+function maxLayerParams(layers: readonly number[]): number {
+  let most = 0;
+  for (let l = 1; l < layers.length; l++) most = Math.max(most, layers[l]! * layers[l - 1]!);
+  return most;
 }

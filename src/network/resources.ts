@@ -14,9 +14,14 @@ export function defaultKernels(): Promise<Kernels> {
   return sharedKernels;
 }
 
-export async function resolveKernels(k: Kernels | LoadOptions | undefined): Promise<Kernels> {
+/**
+ * The kernels a network runs on: shared, given, or loaded from options. With `threads: 'auto'` the network's
+ * largest weight matrix (`layerParams`) decides the worker count unless the options say otherwise.
+ */
+export async function resolveKernels(k: Kernels | LoadOptions | undefined, layerParams = 0): Promise<Kernels> {
   if (k instanceof Kernels) return k;
   if (k === undefined) return defaultKernels();
+  if (k !== null && typeof k === 'object' && k.threads === 'auto' && k.autoLayerParams === undefined) return Kernels.load({ ...k, autoLayerParams: layerParams });
   return Kernels.load(k);
 }
 

@@ -39,3 +39,19 @@ describe("threads: 'auto'", () => {
     await expect(Kernels.load({ threads: 'auto', autoLayerParam: 5 } as never)).rejects.toThrow(/autoLayerParam/);
   });
 });
+
+describe("Network.create with kernels: { threads: 'auto' }", () => {
+  it('weighs the network itself: the planar net stays on one thread, the MLP gets the cores (up to 4)', async () => {
+    const { Network } = await import('../../src/network.js');
+    const { availableParallelism } = await import('node:os');
+    const small = await Network.create({ layers: [2, 4, 1], kernels: { threads: 'auto' } });
+    const large = await Network.create({ layers: [784, 128, 64, 10], kernels: { threads: 'auto' } });
+    try {
+      expect(small.kernels.threads).toBe(1);
+      expect(large.kernels.threads).toBe(Math.min(availableParallelism(), AUTO_MAX_THREADS));
+    } finally {
+      small.dispose();
+      large.dispose();
+    }
+  });
+});

@@ -8,7 +8,7 @@
 // memory minimum so the bytes fit with slack. At run time the module's first allocation covers exactly
 // those bytes, so they are never reused, and the model runs from them in place.
 import { decodeModel, encodeModel, quantizeInt8 } from './format.js';
-import { bundledUrl, readBundled, type Build } from '../runtime/load.js';
+import { bundledUrl, readBundled, type Build, type WasmFile } from '../runtime/load.js';
 import type { WasmBytes } from '../runtime/host.js';
 
 /** Options of exportEdgeWasm. */
@@ -36,13 +36,19 @@ export const MODEL_INFO_SECTION = 'simdnet.model_info';
 import type { EdgeExports } from '../runtime/abi.js';
 export type { EdgeExports };
 
-/** URL of a bundled edge template (one literal URL per file in runtime/load.ts, which bundlers see). */
-export function edgeTemplateUrl(build: Build): URL {
-  return bundledUrl(build === 'scalar' ? 'edge.scalar' : 'edge.simd');
+/** The bundled template of a build: the int8-only ones (no float kernels, smaller) for int8 models. */
+function templateFile(build: Build, int8: boolean): WasmFile {
+  if (int8) return build === 'scalar' ? 'edge.int8.scalar' : 'edge.int8.simd';
+  return build === 'scalar' ? 'edge.scalar' : 'edge.simd';
 }
 
-function readTemplate(build: Build): Promise<Uint8Array> {
-  return readBundled(build === 'scalar' ? 'edge.scalar' : 'edge.simd');
+/** URL of a bundled edge template (one literal URL per file in runtime/load.ts, which bundlers see). */
+export function edgeTemplateUrl(build: Build, int8 = false): URL {
+  return bundledUrl(templateFile(build, int8));
+}
+
+function readTemplate(build: Build, int8: boolean): Promise<Uint8Array> {
+  return readBundled(templateFile(build, int8));
 }
 
 function toBytes(source: BufferSource | Uint8Array): Uint8Array {
@@ -319,7 +325,7 @@ export async function exportEdgeWasm(modelBytes: Uint8Array, options: EdgeExport
   if (output !== 'linear' && output !== 'sigmoid' && output !== 'softmax') {
     throw new Error(`simdnet: an edge module needs a linear, sigmoid or softmax output, not ${output}`);
   }
-  const template = options.template === undefined ? await readTemplate(build) : toBytes(options.template);
+  const template = options.template === undefined ? await readTemplate(build, rec.quantized !== undefined) : toBytes(options.template);
   const dv = new DataView(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength);
   const L = dv.getUint32(8, true);
   const jsonStart = Math.ceil((24 + 4 * (L + 1) + L) / 8) * 8;

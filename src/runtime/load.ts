@@ -53,7 +53,7 @@ export interface LoadedModule {
 const MAX_THREADS = 64;
 
 /** Every binary the package ships: the kernel builds, the threads build and the two edge templates. */
-export type WasmFile = Build | 'threads' | 'edge.simd' | 'edge.scalar';
+export type WasmFile = Build | 'threads' | 'edge.simd' | 'edge.scalar' | 'edge.int8.simd' | 'edge.int8.scalar';
 
 /**
  * URL of a shipped binary; the same relative path works from src/runtime and dist/runtime. One literal
@@ -68,6 +68,8 @@ export function bundledUrl(file: WasmFile): URL {
     case 'threads': return new URL('../../build/simdnet.threads.wasm', import.meta.url);
     case 'edge.simd': return new URL('../../build/simdnet.edge.simd.wasm', import.meta.url);
     case 'edge.scalar': return new URL('../../build/simdnet.edge.scalar.wasm', import.meta.url);
+    case 'edge.int8.simd': return new URL('../../build/simdnet.edge.int8.simd.wasm', import.meta.url);
+    case 'edge.int8.scalar': return new URL('../../build/simdnet.edge.int8.scalar.wasm', import.meta.url);
     default: throw new Error(`simdnet: no bundled binary '${String(file)}'`);
   }
 }

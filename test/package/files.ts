@@ -19,7 +19,7 @@ export const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'bin/simdnet.js',
   'dist/index.js', 'dist/index.d.ts', 'dist/runtime/node.js', 'dist/inline.js', 'dist/inline.d.ts', 'dist/inline-wasm.js',
   'dist/worker/index.js', 'dist/worker/index.d.ts', 'dist/cli.js',
-  ...['simd', 'relaxed', 'scalar', 'threads', 'edge.simd', 'edge.scalar'].map((b) => `build/simdnet.${b}.wasm`),
+  ...['simd', 'relaxed', 'scalar', 'threads', 'edge.simd', 'edge.scalar', 'edge.int8.simd', 'edge.int8.scalar'].map((b) => `build/simdnet.${b}.wasm`),
 ];
 
 function walk(dir: string): string[] {

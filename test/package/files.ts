@@ -14,7 +14,7 @@ export const ALLOWED: RegExp[] = [
   /^examples\/edge\/[\w-]+\.c$/,
 ];
 
-/** What must ship: the entries of the exports map, the CLI and the six binaries. */
+/** What must ship: the entries of the exports map, the CLI and the eight binaries. */
 export const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'bin/simdnet.js',
   'dist/index.js', 'dist/index.d.ts', 'dist/runtime/node.js', 'dist/inline.js', 'dist/inline.d.ts', 'dist/inline-wasm.js',

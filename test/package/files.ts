@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 export const ALLOWED: RegExp[] = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/,
   /^bin\/simdnet\.js$/,
-  /^build\/simdnet\.(simd|relaxed|scalar|threads|edge\.simd|edge\.scalar)\.wasm$/,
+  /^build\/simdnet\.(simd|relaxed|scalar|threads|edge\.simd|edge\.scalar|edge\.int8\.simd|edge\.int8\.scalar)\.wasm$/,
   /^dist\/([\w-]+\/)*[\w.-]+\.(js|d\.ts)$/,
   /^docs\/[\w-]+\.md$/,
   /^examples\/edge\/[\w-]+\.c$/,

@@ -3,8 +3,8 @@
 import type { FeaturesFirst, Inputs, Layout, Targets } from '../data/input.js';
 import { resolveFitOptions, type FitOptions, type ResolvedFit } from '../train/options.js';
 import { checkOptions } from './options.js';
-import { checkpoint, earlyStopper, finishEarlyStopping, markDiverged, newHistory, Yielder, type FitHost } from './fit.js';
-import { DivergenceError, type Session, type TrainingState } from './session.js';
+import { checkpoint, divergedOrThrow, earlyStopper, finishHistory, newHistory, Yielder, type FitHost } from './fit.js';
+import type { Session, TrainingState } from './session.js';
 import type { CostRecord, History } from './types.js';
 
 /** One chunk of a streamed data set. */
@@ -109,14 +109,8 @@ export async function runDataset(d: DatasetHost, source: DatasetSource, options:
       if ((epoch - startEpoch) % every === 0 && !(await checkpoint(history, record, lr, NaN, started, d.host, validation, stopper, { onProgress: options.onProgress }))) break;
     }
   } catch (e) {
-    if (!(e instanceof DivergenceError)) throw e;
-    markDiverged(history, e);
+    divergedOrThrow(history, e);
   }
-  history.iterations = state.iteration;
-  history.epochs = state.epoch;
-  history.steps = state.iteration - startIteration;
-  finishEarlyStopping(history, stopper, d.host);
-  history.timeMs = performance.now() - started;
   if (resolved !== null) d.record(resolved);
-  return history;
+  return finishHistory(history, state, startIteration, stopper, d.host, started);
 }

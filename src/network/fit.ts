@@ -153,12 +153,23 @@ export async function runFit(host: FitHost, session: Session, validation: { X: F
       if (settings.signal !== undefined) await yielder.maybe(settings.signal);
     }
   } catch (e) {
-    if (!(e instanceof DivergenceError)) throw e;
-    markDiverged(history, e);
+    divergedOrThrow(history, e);
   }
-  history.iterations = session.iteration;
-  history.epochs = session.epoch;
-  history.steps = session.iteration - startIteration;
+  return finishHistory(history, session, startIteration, stopper, host, started);
+}
+
+/** A DivergenceError ends training with stopped: 'diverged' and its message; anything else is rethrown. */
+export function divergedOrThrow(history: History, e: unknown): void {
+  if (!(e instanceof DivergenceError)) throw e;
+  markDiverged(history, e);
+}
+
+/** The closing counts of a call: absolute counters, this call's steps, the best weights back, the time. */
+export function finishHistory(history: History, counters: { iteration: number; epoch: number }, startIteration: number,
+  stopper: EarlyStopper | null, host: FitHost, started: number): History {
+  history.iterations = counters.iteration;
+  history.epochs = counters.epoch;
+  history.steps = counters.iteration - startIteration;
   finishEarlyStopping(history, stopper, host);
   history.timeMs = performance.now() - started;
   return history;

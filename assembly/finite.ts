@@ -1,6 +1,9 @@
 // Finiteness checks the training step uses to refuse a diverged update (assembly/net.ts).
 
-/** max |x_i| over n values at x, as f64; NaN if any value is NaN (wasm's min/max propagate NaN). */
+/**
+ * max |x_i| over n values at x, as f64; NaN if any value is NaN (wasm's min/max propagate NaN). The scalar
+ * build compiles only the tail loop: that loop is the twin (test/kernels/finite.test.ts checks both builds).
+ */
 export function maxAbs<T>(x: usize, n: i32): f64 {
   const size = <usize>sizeof<T>();
   const bytes = <usize>max(n, 0) * size;
@@ -16,12 +19,5 @@ export function maxAbs<T>(x: usize, n: i32): f64 {
     }
   }
   for (; q < bytes; q += size) worst = max<T>(worst, abs<T>(load<T>(x + q)));
-  return <f64>worst;
-}
-
-/** Scalar twin of maxAbs (the reference the tests compare both builds with). */
-export function maxAbsScalar<T>(x: usize, n: i32): f64 {
-  let worst: T = <T>0;
-  for (let i = 0; i < n; i++) worst = max<T>(worst, abs<T>(load<T>(x + <usize>i * sizeof<T>())));
   return <f64>worst;
 }

@@ -124,8 +124,10 @@ export function gemmSerial<T>(
   const bRow: usize = transB ? size : <usize>ldb * size;
   const bCol: usize = transB ? <usize>ldb * size : size;
 
-  // A transposed A is packed when more than one panel reads it; packing never changes the summation order.
-  const packA = A_BLOCK_BYTES >= KC * <i32>size * MR && transA && n > nr;
+  // op(A) is packed when more than one panel reads it: always under SIMD, where the packed tile loads its four
+  // rows at immediate offsets of one pointer (in V8 the address arithmetic of four strided rows, not the
+  // multiplies, bounds the loop); only a transposed A in the scalar build. Packing never changes the summation order.
+  const packA = A_BLOCK_BYTES >= KC * <i32>size * MR && (transA || ASC_FEATURE_SIMD) && n > nr;
   // Rows of op(A) per block: a multiple of MR that fits the packed block; unpacked, all rows (each panel is packed once).
   const mcMax = packA ? A_BLOCK_BYTES / (KC * <i32>size * MR) * MR : m;
   for (let pc = 0; pc < k; pc += KC) {
@@ -159,7 +161,9 @@ export function gemmSerial<T>(
           const mc = min(MR, mb - i);
           const aBase = aBlock + <usize>(i / MR) * aTile;
           const cp = c + <usize>(ic + i) * ldcBytes + <usize>j * size;
-          if (ASC_FEATURE_SIMD) {
+          if (ASC_FEATURE_SIMD && packA) {
+            tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha);
+          } else if (ASC_FEATURE_SIMD) {
             tileSimd<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
           } else {
             tileScalar<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
@@ -173,6 +177,7 @@ export function gemmSerial<T>(
 /** Copies an mb×kc block of op(A) into the A scratch as row tiles: tile t holds kc groups of MR elements (rows MR·t … MR·t + MR − 1 at one p). */
 function packBlockA<T>(kc: i32, mb: i32, src: usize, aRow: usize, aCol: usize): void {
   const size = <usize>sizeof<T>();
+  const tileBytes = <usize>MR * size;
   let d = aBlockPtr();
   for (let i = 0; i < mb; i += MR) {
     const mc = min(MR, mb - i);
@@ -183,14 +188,27 @@ function packBlockA<T>(kc: i32, mb: i32, src: usize, aRow: usize, aCol: usize): 
         v128.store(d, v128.load(s));
         if (sizeof<T>() == 8) v128.store(d, v128.load(s, 16), 16);
         s += aCol;
-        d += <usize>MR * size;
+        d += tileBytes;
+      }
+    } else if (ASC_FEATURE_SIMD && sizeof<T>() == 4 && mc == MR && aCol == size) {
+      // Untransposed f32 A: four rows, contiguous along p, transposed 4 p at a time.
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        transpose4x4(s, aRow, d, 16);
+        s += 16;
+        d += 64;
+      }
+      for (; p < kc; p++) {
+        for (let r = 0; r < MR; r++) store<T>(d + <usize>r * size, load<T>(s + <usize>r * aRow));
+        s += size;
+        d += tileBytes;
       }
     } else {
-      // Rows past mc are left as they are: the tile never reads them (its row offsets repeat the last row).
+      // Rows past mc repeat the last row (the packed tile reads all MR rows and discards those sums).
       for (let p = 0; p < kc; p++) {
-        for (let r = 0; r < mc; r++) store<T>(d + <usize>r * size, load<T>(s + <usize>r * aRow));
+        for (let r = 0; r < MR; r++) store<T>(d + <usize>r * size, load<T>(s + <usize>min(r, mc - 1) * aRow));
         s += aCol;
-        d += <usize>MR * size;
+        d += tileBytes;
       }
     }
   }
@@ -252,23 +270,23 @@ function packPanelT32(kc: i32, src: usize, bCol: usize, panel: usize): void {
   for (; p + 4 <= kc; p += 4) {
     const s = src + <usize>p * 4;
     const d = panel + <usize>p * 32;
-    transpose4x4(s, bCol, d);
-    transpose4x4(s + bCol * 4, bCol, d + 16);
+    transpose4x4(s, bCol, d, 32);
+    transpose4x4(s + bCol * 4, bCol, d + 16, 32);
   }
   for (; p < kc; p++) {
     for (let q = 0; q < 8; q++) store<f32>(panel + <usize>p * 32 + <usize>q * 4, load<f32>(src + <usize>q * bCol + <usize>p * 4));
   }
 }
 
-/** Stores the 4×4 block at s (rows bCol bytes apart) transposed at d (rows 32 bytes apart). */
-@inline function transpose4x4(s: usize, bCol: usize, d: usize): void {
+/** Stores the 4×4 block at s (rows bCol bytes apart) transposed at d (rows dRow bytes apart; a constant, so the stores take immediate offsets). */
+@inline function transpose4x4(s: usize, bCol: usize, d: usize, dRow: usize): void {
   const v0 = v128.load(s), v1 = v128.load(s + bCol), v2 = v128.load(s + bCol * 2), v3 = v128.load(s + bCol * 3);
   const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
   const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
   v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
-  v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
-  v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+  v128.store(d + dRow, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(d + dRow * 2, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(d + dRow * 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
 /** f64: panel[p, q] = B[q, p] for 4 rows q of B (bCol bytes apart), p < kc; panel rows are 32 bytes. */
@@ -322,6 +340,49 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
     a += aCol;
     bp += bStride;
   }
+  writeTile<T>(mc, nc, c, ldcBytes, alpha, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * tileSimd over a packed A tile (kc groups of MR elements): the four rows are immediate offsets of one pointer
+ * and the loop runs on that pointer, so each k step is 6 loads, 8 multiplies, 8 adds and 3 integer ops.
+ * Same products in the same order as tileSimd.
+ */
+@inline function tileSimdPacked<T>(
+  kc: i32, a: usize, mc: i32, bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+): void {
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
+  let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0);
+  let c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
+  const end = a + <usize>kc * <usize>MR * sizeof<T>();
+  // One k step per iteration: unrolled twice, V8 spilled and the loop ran at 70 % of this one.
+  while (a < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const x0 = v128.load_splat<T>(a);
+    c00 = madd<T>(c00, x0, b0);
+    c01 = madd<T>(c01, x0, b1);
+    const x1 = v128.load_splat<T>(a, sizeof<T>());
+    c10 = madd<T>(c10, x1, b0);
+    c11 = madd<T>(c11, x1, b1);
+    const x2 = v128.load_splat<T>(a, sizeof<T>() * 2);
+    c20 = madd<T>(c20, x2, b0);
+    c21 = madd<T>(c21, x2, b1);
+    const x3 = v128.load_splat<T>(a, sizeof<T>() * 3);
+    c30 = madd<T>(c30, x3, b0);
+    c31 = madd<T>(c31, x3, b1);
+    a += <usize>MR * sizeof<T>();
+    bp += bStride;
+  }
+  writeTile<T>(mc, nc, c, ldcBytes, alpha, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/** C[0:mc, 0:nc] += alpha·(the 4×2 vector accumulators): whole rows directly, a partial tile through the spill space. */
+@inline function writeTile<T>(
+  mc: i32, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+): void {
   const va = v128.splat<T>(alpha);
   if (mc == MR && nc == 32 / sizeof<T>()) {
     addRow<T>(c, c00, c01, va);

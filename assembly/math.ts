@@ -487,6 +487,19 @@ export const MATH_TANH: i32 = 1;
 export const MATH_LOG: i32 = 2;
 export const MATH_SIGMOID: i32 = 3;
 
+/** log on one vector of T (f32 lanes are computed in f64). */
+@inline function logV<T>(v: v128): v128 {
+  return sizeof<T>() == 4 ? logF32x4(v) : logF64x2(v);
+}
+
+/** Stores four vectors at d, d+16, d+32, d+48. */
+@inline function store4(d: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
+  v128.store(d, v0);
+  v128.store(d, v1, 16);
+  v128.store(d, v2, 32);
+  v128.store(d, v3, 48);
+}
+
 /** y[i] = f(x[i]) over n elements (f: MATH_EXP, MATH_TANH, MATH_LOG, MATH_SIGMOID); y may alias x. Returns 0, or -1 for an unknown f. */
 export function mathMap<T>(op: i32, x: usize, y: usize, n: i32): i32 {
   if (op < MATH_EXP || op > MATH_SIGMOID) return -1;
@@ -495,13 +508,35 @@ export function mathMap<T>(op: i32, x: usize, y: usize, n: i32): i32 {
   let q: usize = 0;
   // One loop per function, so the test of op stays outside the element loop.
   if (ASC_FEATURE_SIMD) {
+    // Four vectors per iteration: each is one long chain of dependent operations, and four in flight let the
+    // CPU overlap them (tanh f32 on this 2-core EPYC: 2.9 → 1.8 ns per element; eight spill and lose again).
     if (op == MATH_EXP) {
+      for (; q + 64 <= bytes; q += 64) {
+        const v0 = expV<T>(v128.load(x + q)), v1 = expV<T>(v128.load(x + q, 16));
+        const v2 = expV<T>(v128.load(x + q, 32)), v3 = expV<T>(v128.load(x + q, 48));
+        store4(y + q, v0, v1, v2, v3);
+      }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, expV<T>(v128.load(x + q)));
     } else if (op == MATH_TANH) {
+      for (; q + 64 <= bytes; q += 64) {
+        const v0 = tanhV<T>(v128.load(x + q)), v1 = tanhV<T>(v128.load(x + q, 16));
+        const v2 = tanhV<T>(v128.load(x + q, 32)), v3 = tanhV<T>(v128.load(x + q, 48));
+        store4(y + q, v0, v1, v2, v3);
+      }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, tanhV<T>(v128.load(x + q)));
     } else if (op == MATH_LOG) {
-      for (; q + 16 <= bytes; q += 16) v128.store(y + q, sizeof<T>() == 4 ? logF32x4(v128.load(x + q)) : logF64x2(v128.load(x + q)));
+      for (; q + 64 <= bytes; q += 64) {
+        const v0 = logV<T>(v128.load(x + q)), v1 = logV<T>(v128.load(x + q, 16));
+        const v2 = logV<T>(v128.load(x + q, 32)), v3 = logV<T>(v128.load(x + q, 48));
+        store4(y + q, v0, v1, v2, v3);
+      }
+      for (; q + 16 <= bytes; q += 16) v128.store(y + q, logV<T>(v128.load(x + q)));
     } else {
+      for (; q + 64 <= bytes; q += 64) {
+        const v0 = sigmoidV<T>(v128.load(x + q)), v1 = sigmoidV<T>(v128.load(x + q, 16));
+        const v2 = sigmoidV<T>(v128.load(x + q, 32)), v3 = sigmoidV<T>(v128.load(x + q, 48));
+        store4(y + q, v0, v1, v2, v3);
+      }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, sigmoidV<T>(v128.load(x + q)));
     }
   }

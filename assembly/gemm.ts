@@ -384,11 +384,13 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
   c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
 ): void {
   const va = v128.splat<T>(alpha);
-  if (mc == MR && nc == 32 / sizeof<T>()) {
+  if (nc == 32 / sizeof<T>()) {
+    // Whole panel rows: a short tile (the last rows of C, or a one-row C) writes only its mc rows, in vectors;
+    // addSpill would compute the same lanes one scalar at a time.
     addRow<T>(c, c00, c01, va);
-    addRow<T>(c + ldcBytes, c10, c11, va);
-    addRow<T>(c + ldcBytes * 2, c20, c21, va);
-    addRow<T>(c + ldcBytes * 3, c30, c31, va);
+    if (mc > 1) addRow<T>(c + ldcBytes, c10, c11, va);
+    if (mc > 2) addRow<T>(c + ldcBytes * 2, c20, c21, va);
+    if (mc > 3) addRow<T>(c + ldcBytes * 3, c30, c31, va);
     return;
   }
   const spill = spillPtr();

@@ -147,3 +147,66 @@ export async function ceilingFor(lanes: Lanes, options: CeilingOptions = DEFAULT
 export function ceilingLine(c: Ceiling): string {
   return `${c.gflops.toFixed(1)} GFLOP/s ${c.lanes} (best of ${c.runs.map((r) => `${r.accumulators} acc: ${r.gflops.toFixed(1)}`).join(', ')})`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The tile loop: what a GEMM's inner loop reaches once it must also load its operands.
+//
+// The ceiling above has no loads. A GEMM's 4×2 register tile (assembly/gemm.ts tileSimdPacked) loads, per k
+// step, four A values (v128.load32_splat) and two B vectors, then does 8 multiplies and 8 adds. This is that
+// loop alone, over a packed A tile (256 steps × 16 bytes) and a B panel (256 × 32 bytes) that stay in L1, so
+// no cache miss, packing or write-back counts: on engines and CPUs where loads cost issue slots, it is the
+// speed no f32x4 tile of this shape can beat, and GEMM rows are also quoted as a fraction of it.
+
+/** WAT of `run(passes) → lane 0 of Σ acc`: `passes` × 256 k steps of the 4×2 f32x4 tile (mul then add). */
+export function tileLoopWat(): string {
+  const accs = ['c00', 'c01', 'c10', 'c11', 'c20', 'c21', 'c30', 'c31'];
+  const step = [0, 1, 2, 3].flatMap((r) => [
+    `(local.set $x (v128.load32_splat offset=${r * 4} (local.get $a)))`,
+    `(local.set $c${r}0 (f32x4.add (local.get $c${r}0) (f32x4.mul (local.get $x) (local.get $b0))))`,
+    `(local.set $c${r}1 (f32x4.add (local.get $c${r}1) (f32x4.mul (local.get $x) (local.get $b1))))`,
+  ]);
+  const sum = accs.slice(1).reduce((acc, a) => `(f32x4.add ${acc} (local.get $${a}))`, `(local.get $${accs[0]})`);
+  return `(module
+  (memory 1)
+  (func (export "run") (param $n i32) (result f32)
+    (local $a i32) (local $b i32) (local $end i32) (local $x v128) (local $b0 v128) (local $b1 v128)
+    ${accs.map((a) => `(local $${a} v128)`).join(' ')}
+    (loop $pass
+      (local.set $a (i32.const 0))
+      (local.set $b (i32.const 8192))
+      (local.set $end (i32.const 4096))
+      (loop $k
+        (local.set $b0 (v128.load (local.get $b)))
+        (local.set $b1 (v128.load offset=16 (local.get $b)))
+        ${step.join('\n        ')}
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 32)))
+        (br_if $k (i32.lt_u (local.get $a) (local.get $end))))
+      (br_if $pass (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (f32x4.extract_lane 0 ${sum})))`;
+}
+
+/** The tile loop's GFLOP/s (f32, one thread), timed like the ceiling. */
+export async function tileLoopFor(options: CeilingOptions = DEFAULT_CEILING): Promise<{ gflops: number; latency: Latency }> {
+  const wabt = await (await import('wabt')).default();
+  const parsed = wabt.parseWat('tile-loop.wat', tileLoopWat(), { simd: true });
+  let run: (n: number) => number;
+  try {
+    parsed.validate();
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(parsed.toBinary({}).buffer)), {});
+    run = instance.exports.run as (n: number) => number;
+  } finally {
+    parsed.destroy();
+  }
+  const flopsPerPass = 256 * 64;
+  for (let i = 0; i < 3; i++) ceilingSink.value += run(1000);
+  const t0 = performance.now();
+  ceilingSink.value += run(1000);
+  const passes = Math.max(100, Math.round(options.callMs / ((performance.now() - t0) / 1000)));
+  const latency = await measure('tile loop', () => { ceilingSink.value += run(passes); },
+    { time: options.timeMs, iterations: 10, warmupTime: 100, warmupIterations: 3 });
+  const gflops = (flopsPerPass * passes) / (latency.median * 1e6);
+  log(`  tile loop (4×2 f32x4, operands in L1): ${gflops.toFixed(1)} GFLOP/s`);
+  return { gflops, latency };
+}
+

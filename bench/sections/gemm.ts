@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kernels } from '../../src/kernels.js';
 import { gemm as twinGemm } from '../../src/reference/index.js';
-import { ceilingFor, ceilingLine, ceilingSink, DEFAULT_CEILING, type Ceiling, type CeilingOptions } from '../lib/ceiling.js';
+import { ceilingFor, ceilingLine, ceilingSink, DEFAULT_CEILING, tileLoopFor, type Ceiling, type CeilingOptions } from '../lib/ceiling.js';
 import { alternate, isCapped, type RoundConfig, type Timed } from '../lib/rounds.js';
 import { ratioCells, type SectionContext, type SectionReport } from '../lib/section.js';
 import { fmt3, fmtMs, haveNumpy, log, oneThreadEnv, sink, spawnReference, uniformF32 } from '../lib/util.js';
@@ -212,6 +212,8 @@ export interface GemmRow extends GemmCase {
   gflops?: number;
   /** Of the ceiling this contender is held to (see the section notes). */
   percentOfCeiling?: number;
+  /** simd and threads rows: of the tile loop (× THREADS for threads). */
+  percentOfTileLoop?: number;
   /** Max |C − C_simd| / max |C_simd|. */
   relDiffVsSimd?: number;
   /** Column contender median ÷ this median. */
@@ -236,6 +238,7 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
         warnings.push(`relaxed_madd ceiling not measured: ${(e as Error).message.split('\n')[0]}`);
       }
     }
+    const tileLoop = await tileLoopFor(ceilOpts);
     const ceilingOf = (who: Contender): number | undefined =>
       who === 'simd' || who === 'scalar' ? ceiling.gflops
         : who === 'relaxed' ? (relaxedCeiling ?? ceiling).gflops
@@ -343,6 +346,9 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
           row.gflops = flops / (row.stats.median * 1e6);
           const ceil = ceilingOf(row.contender);
           if (ceil !== undefined) row.percentOfCeiling = (100 * row.gflops) / ceil;
+          if (row.contender === 'simd' || row.contender === 'threads') {
+            row.percentOfTileLoop = (100 * row.gflops) / ((row.contender === 'threads' ? THREADS : 1) * tileLoop.gflops);
+          }
           if (row.contender !== 'numpy') {
             rates.set(`${row.contender} ${c.op}`, { gflops: row.gflops, shape: `${c.op} ${c.shape}` });
             rates.set(row.contender, { gflops: row.gflops, shape: `${c.op} ${c.shape}` });
@@ -369,27 +375,29 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
       `C = op(A)·op(B), f32, alpha 1, beta 0; A and B deterministic values in [−1, 1) (exact in f32), the same for every contender; every C checked against simdnet simd's before timing (max |ΔC| ≤ ${RESULT_TOL}·max |C|): worst ${Math.max(...rows.map((r) => r.relDiffVsSimd ?? 0)).toExponential(1)}`,
       `ceiling f32x4 mul+add: ${ceilingLine(ceiling)}`,
       relaxedCeiling ? `ceiling f32x4.relaxed_madd: ${ceilingLine(relaxedCeiling)}` : `ceiling f32x4.relaxed_madd: not measured (${snaps.unavailable.relaxed ?? 'see warnings'})`,
+      `tile loop (the 4×2 f32x4 tile's inner loop alone, its operands in L1; bench/lib/ceiling.ts): ${tileLoop.gflops.toFixed(1)} GFLOP/s = ${(100 * tileLoop.gflops / ceiling.gflops).toFixed(1)} % of the mul+add ceiling; "% of tile loop" is of it (× ${THREADS} for threads)`,
       `% of ceiling: simd and scalar rows of the mul+add ceiling, the relaxed row of the relaxed_madd ceiling${relaxedCeiling ? '' : ' (mul+add here)'}, the threads row of ${THREADS} × the mul+add ceiling (${THREADS} cores)`,
       `tfjs: tf.matMul(A, B, transposeA, transposeB) on tensors made once, result forced with dataSync() (includes copying C out); numpy: ${numpy.how}`,
       `${config.rounds} alternating rounds per shape; contenders slower than ${fmtMs(config.cappedCallMs)} per call are capped (1 sample per round, ${config.cappedRounds} round${config.cappedRounds > 1 ? 's' : ''}); a contender whose earlier rate predicts more than ${fmtMs(skipCallMs(ctx.quick))} per call is skipped`,
       `"vs X" = X's median ÷ this row's median (> 1: this row is that many times faster than X)`,
     ];
-    return { title: 'GEMM', notes, warnings, table: markdownTable(rows), json: { ceiling, relaxedCeiling, numpy: numpy.report, numpyHow: numpy.how, config, rows, sink: ceilingSink.value } };
+    return { title: 'GEMM', notes, warnings, table: markdownTable(rows), json: { ceiling, relaxedCeiling, tileLoop, numpy: numpy.report, numpyHow: numpy.how, config, rows, sink: ceilingSink.value } };
   } finally {
     if (numpy.dir !== null) await rm(numpy.dir, { recursive: true, force: true });
   }
 }
 
 function markdownTable(rows: GemmRow[]): string {
-  const header = ['op', 'shape', 'contender', 'median', 'min–max', 'samples', 'GFLOP/s', '% of ceiling', ...RATIO_COLUMNS.map((c) => `vs ${c === 'simd' ? 'simdnet simd' : c === 'twin' ? 'pure TS' : LABEL[c].replace(/ \(.*/, '')}`)];
+  const header = ['op', 'shape', 'contender', 'median', 'min–max', 'samples', 'GFLOP/s', '% of ceiling', '% of tile loop', ...RATIO_COLUMNS.map((c) => `vs ${c === 'simd' ? 'simdnet simd' : c === 'twin' ? 'pure TS' : LABEL[c].replace(/ \(.*/, '')}`)];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 3 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const r of rows) {
     const s = r.stats;
     const cells = s === undefined
-      ? [r.op, r.shape, r.label, `— ${r.note ?? ''}`.trim(), '—', '—', '—', '—', ...RATIO_COLUMNS.map(() => '—')]
+      ? [r.op, r.shape, r.label, `— ${r.note ?? ''}`.trim(), '—', '—', '—', '—', '—', ...RATIO_COLUMNS.map(() => '—')]
       : [
           r.op, r.shape, r.label, fmtMs(s.median), `${fmtMs(s.min)}–${fmtMs(s.max)}`, `${s.samples}${r.capped ? ' (capped)' : ''}`,
           fmt3(r.gflops!), r.percentOfCeiling === undefined ? '—' : `${r.percentOfCeiling.toFixed(1)}%`,
+          r.percentOfTileLoop === undefined ? '—' : `${r.percentOfTileLoop.toFixed(1)}%`,
           ...ratioCells(s.median, RATIO_COLUMNS.map((c) => rows.find((x) => x.id === r.id && x.contender === c)?.stats?.median)),
         ];
     lines.push(`| ${cells.join(' | ')} |`);

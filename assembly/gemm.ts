@@ -21,20 +21,26 @@
 
 /** Rows of C per register tile. */
 export const MR: i32 = 4;
-/** Depth of one k block: a 4×KC slice of op(A) plus a KC×NR panel of op(B) stay in L1. */
-const KC: i32 = 256;
+/**
+ * Depth of one k block of the tile path: the packed op(A) block's row tiles plus one KC×NR panel of op(B) stay
+ * in L1. 128, not 256: with the cat net's 20 rows, a 256-deep block (20 KiB of A, and B's panel rows spread
+ * over 256 cache lines when read in place) overflowed the 32 KiB L1 and ran 14 % slower on a Zen 3 EPYC.
+ */
+const KC: i32 = 128;
+/** Depth of one k block of the dot-product path (its lane sums are reduced once per block, so deeper is cheaper). */
+const KC_DOT: i32 = 256;
 /** Largest panel width in elements (f32 SIMD: 8). */
 const NR_MAX: i32 = 8;
 /**
- * Bytes of one packed block of op(A): MC = A_BLOCK_BYTES / (KC·size) rows (f32: 64, f64: 32); fits L2 beside
- * the panels. The edge templates (built with --use SIMDNET_EDGE=1) only run forward passes, which never
- * pack A, so they do not reserve the 64 KiB.
+ * Bytes of one packed block of op(A): MC = A_BLOCK_BYTES / (KC·size) rows (f32: 128, f64: 64); fits L2 beside
+ * the panels. The edge templates (built with --use SIMDNET_EDGE=1) do not reserve the 64 KiB: with no block
+ * to pack into, their forward passes read op(A) in place (tileSimd), at no cost to the bits.
  */
 const A_BLOCK_BYTES: i32 = isDefined(SIMDNET_EDGE) ? 16 : 64 * 1024;
 
 /** Below this many rows of C, A·Bᵀ runs as dot products (no packing); packing pays off for taller A. */
 const DOT_MAX_ROWS: i32 = 48;
-/** Rows of B per block of the dot-product path: the block (≤ 64 rows × KC) stays in L1/L2 across row tiles of A. */
+/** Rows of B per block of the dot-product path: the block (≤ 64 rows × KC_DOT) stays in L1/L2 across row tiles of A. */
 const DOT_NB: i32 = 64;
 
 /** Bytes of the packed-panel scratch: KC×NR_MAX elements of the widest type. */
@@ -463,8 +469,8 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
 function gemmDotNT<T>(m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32): void {
   const size = <usize>sizeof<T>();
   const ldaBytes = <usize>lda * size, ldbBytes = <usize>ldb * size, ldcBytes = <usize>ldc * size;
-  for (let pc = 0; pc < k; pc += KC) {
-    const kc = min(KC, k - pc);
+  for (let pc = 0; pc < k; pc += KC_DOT) {
+    const kc = min(KC_DOT, k - pc);
     for (let j0 = 0; j0 < n; j0 += DOT_NB) {
       const jEnd = min(n, j0 + DOT_NB);
       let i = 0;

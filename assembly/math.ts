@@ -487,6 +487,9 @@ export const MATH_TANH: i32 = 1;
 export const MATH_LOG: i32 = 2;
 export const MATH_SIGMOID: i32 = 3;
 
+/** Whether mathMap runs four vectors per iteration (not in the edge templates: see there). */
+const UNROLL: bool = !isDefined(SIMDNET_EDGE);
+
 /** log on one vector of T (f32 lanes are computed in f64). */
 @inline function logV<T>(v: v128): v128 {
   return sizeof<T>() == 4 ? logF32x4(v) : logF64x2(v);
@@ -510,29 +513,30 @@ export function mathMap<T>(op: i32, x: usize, y: usize, n: i32): i32 {
   if (ASC_FEATURE_SIMD) {
     // Four vectors per iteration: each is one long chain of dependent operations, and four in flight let the
     // CPU overlap them (tanh f32 on this 2-core EPYC: 2.9 → 1.8 ns per element; eight spill and lose again).
+    // Not in the edge templates, where the ≈ 5 KB it costs counts more than the speed.
     if (op == MATH_EXP) {
-      for (; q + 64 <= bytes; q += 64) {
+      for (; UNROLL && q + 64 <= bytes; q += 64) {
         const v0 = expV<T>(v128.load(x + q)), v1 = expV<T>(v128.load(x + q, 16));
         const v2 = expV<T>(v128.load(x + q, 32)), v3 = expV<T>(v128.load(x + q, 48));
         store4(y + q, v0, v1, v2, v3);
       }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, expV<T>(v128.load(x + q)));
     } else if (op == MATH_TANH) {
-      for (; q + 64 <= bytes; q += 64) {
+      for (; UNROLL && q + 64 <= bytes; q += 64) {
         const v0 = tanhV<T>(v128.load(x + q)), v1 = tanhV<T>(v128.load(x + q, 16));
         const v2 = tanhV<T>(v128.load(x + q, 32)), v3 = tanhV<T>(v128.load(x + q, 48));
         store4(y + q, v0, v1, v2, v3);
       }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, tanhV<T>(v128.load(x + q)));
     } else if (op == MATH_LOG) {
-      for (; q + 64 <= bytes; q += 64) {
+      for (; UNROLL && q + 64 <= bytes; q += 64) {
         const v0 = logV<T>(v128.load(x + q)), v1 = logV<T>(v128.load(x + q, 16));
         const v2 = logV<T>(v128.load(x + q, 32)), v3 = logV<T>(v128.load(x + q, 48));
         store4(y + q, v0, v1, v2, v3);
       }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, logV<T>(v128.load(x + q)));
     } else {
-      for (; q + 64 <= bytes; q += 64) {
+      for (; UNROLL && q + 64 <= bytes; q += 64) {
         const v0 = sigmoidV<T>(v128.load(x + q)), v1 = sigmoidV<T>(v128.load(x + q, 16));
         const v2 = sigmoidV<T>(v128.load(x + q, 32)), v3 = sigmoidV<T>(v128.load(x + q, 48));
         store4(y + q, v0, v1, v2, v3);

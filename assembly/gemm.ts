@@ -38,8 +38,14 @@ const NR_MAX: i32 = 8;
  */
 const A_BLOCK_BYTES: i32 = isDefined(SIMDNET_EDGE) ? 16 : 64 * 1024;
 
-/** Below this many rows of C, A·Bᵀ runs as dot products (no packing); packing pays off for taller A. */
-const DOT_MAX_ROWS: i32 = 48;
+/**
+ * Below this many rows of C, A·Bᵀ runs as dot products (no packing); packing pays off for taller A. At 20 rows
+ * (the cat net's dW¹ = dZ¹·Xᵀ, 20×12288 over k = 209) the packed tile path measured 14 % faster once k blocks
+ * were 128 deep; at 10 rows and below, and for B with fewer rows than a panel, the dot products win.
+ */
+const DOT_MAX_ROWS: i32 = 16;
+/** Below this many columns of C (rows of B), A·Bᵀ runs as dot products too. Not above 8 = the thread pool's column unit, so a column block never changes path. */
+export const DOT_MAX_COLS: i32 = 8;
 /** Rows of B per block of the dot-product path: the block (≤ 64 rows × KC_DOT) stays in L1/L2 across row tiles of A. */
 const DOT_NB: i32 = 64;
 
@@ -84,7 +90,7 @@ export const PATH_TILE: i32 = 2;
   // Matrix × vector (one example through a layer): dot products of A's rows with the contiguous vector.
   if (ASC_FEATURE_SIMD && n == 1 && !transA && (transB || ldb == 1)) return PATH_GEMV;
   // A·Bᵀ with few rows of A: dot products along k stream B once, where packing op(B) would copy all of B.
-  if (ASC_FEATURE_SIMD && transB && !transA && m < DOT_MAX_ROWS) return PATH_DOT;
+  if (ASC_FEATURE_SIMD && transB && !transA && (m < DOT_MAX_ROWS || n < DOT_MAX_COLS)) return PATH_DOT;
   return PATH_TILE;
 }
 

@@ -42,7 +42,7 @@
 //
 // Imports: only the serial kernels (gemm.ts, optim.ts). The kernels' callers go through
 // assembly/dispatch.ts, which asks this pool first, so no kernel file imports the pool.
-import { gemmSerial, gemmPath, setGemmScratch, MR, PANEL_BYTES, SPILL_BYTES, ABLOCK_BYTES, PATH_TILE } from "./gemm";
+import { gemmSerial, gemmPath, setGemmScratch, MR, PANEL_BYTES, SPILL_BYTES, ABLOCK_BYTES, PATH_TILE, DOT_MAX_COLS } from "./gemm";
 import { optimStep } from "./optim";
 
 /** Bytes of the control block. */
@@ -68,8 +68,8 @@ const MAX_UNITS: i32 = 4096;
 /** Smallest parameter count whose optimiser update is split (W of the cat net's first layer: 245 760). */
 const MIN_OPTIM_ELEMENTS: i32 = 1 << 16;
 
-/** Columns of C per unit of a column split (at least): one f32 SIMD panel (two f64 panels). */
-const COL_UNIT: i32 = 8;
+/** Columns of C per unit of a column split (at least): one f32 SIMD panel (two f64 panels); = DOT_MAX_COLS, so no column block of a tiled product is narrow enough to take the dot-product path. */
+const COL_UNIT: i32 = DOT_MAX_COLS;
 
 // ---- per-instance state: the main instance's pool (workers leave it empty) ----
 /** The pool's control block, 0 = no pool (a worker, or a module without threads). */
@@ -153,8 +153,8 @@ export function gemmParallel<T>(
   if (cp == 0 || m <= 0 || n <= 0 || k <= 0) return false;
   if (<i64>m * <i64>n * <i64>k < minWork) return false;
   if (!usable(cp)) return false;
-  // Column blocks keep m and n ≥ COL_UNIT > 1, hence the path. Rows only when columns are too few, and
-  // not for a tiled A·Bᵀ (fewer than DOT_MAX_ROWS rows would turn it into dot products).
+  // Column blocks keep m and n ≥ COL_UNIT ≥ DOT_MAX_COLS, hence the path. Rows only when columns are too few,
+  // and not for a tiled A·Bᵀ (fewer than DOT_MAX_ROWS rows would turn it into dot products).
   const path = gemmPath(transA, transB, m, n, ldb);
   const colUnits = n / COL_UNIT, rowUnits = m / MR;
   const rowsKeepPath = !(path == PATH_TILE && transB && !transA);

@@ -229,7 +229,7 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
   try {
     log('\nGEMM: ceiling microkernel…');
     const ceilOpts = ctx.quick ? CEILING_QUICK : DEFAULT_CEILING;
-    const ceiling = await ceilingFor('f32x4', ceilOpts);
+    let ceiling = await ceilingFor('f32x4', ceilOpts);
     let relaxedCeiling: Ceiling | null = null;
     if (snaps.unavailable.relaxed === undefined) {
       try {
@@ -238,7 +238,7 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
         warnings.push(`relaxed_madd ceiling not measured: ${(e as Error).message.split('\n')[0]}`);
       }
     }
-    const tileLoop = await tileLoopFor(ceilOpts);
+    let tileLoop = await tileLoopFor(ceilOpts);
     const ceilingOf = (who: Contender): number | undefined =>
       who === 'simd' || who === 'scalar' ? ceiling.gflops
         : who === 'relaxed' ? (relaxedCeiling ?? ceiling).gflops
@@ -266,6 +266,26 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
       }
     } finally {
       for (const k of Object.values(kernels)) await disposeKernels(k);
+    }
+    // The references again after the shapes, keeping the faster of the two: on a shared machine noise only
+    // ever lowers a bound, and one measured in a busy minute would flatter every row held to it.
+    log('\nGEMM: ceiling and tile loop again…');
+    const again = { ...ceilOpts, accumulators: [ceiling.accumulators] };
+    const ceiling2 = await ceilingFor('f32x4', again);
+    if (ceiling2.gflops > ceiling.gflops) ceiling = { ...ceiling2, runs: [...ceiling.runs, ...ceiling2.runs] };
+    const tileLoop2 = await tileLoopFor(again);
+    if (tileLoop2.gflops > tileLoop.gflops) tileLoop = tileLoop2;
+    if (relaxedCeiling !== null) {
+      const relaxed2 = await ceilingFor('f32x4-relaxed', { ...ceilOpts, accumulators: [relaxedCeiling.accumulators] });
+      if (relaxed2.gflops > relaxedCeiling.gflops) relaxedCeiling = { ...relaxed2, runs: [...relaxedCeiling.runs, ...relaxed2.runs] };
+    }
+    for (const row of rows) {
+      if (row.gflops === undefined) continue;
+      const ceil = ceilingOf(row.contender);
+      if (ceil !== undefined) row.percentOfCeiling = (100 * row.gflops) / ceil;
+      if (row.contender === 'simd' || row.contender === 'threads') {
+        row.percentOfTileLoop = (100 * row.gflops) / ((row.contender === 'threads' ? THREADS : 1) * tileLoop.gflops);
+      }
     }
 
     async function runCase(c: GemmCase, index: number): Promise<GemmRow[]> {
@@ -344,11 +364,6 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
         for (const row of out) {
           if (row.stats === undefined) continue;
           row.gflops = flops / (row.stats.median * 1e6);
-          const ceil = ceilingOf(row.contender);
-          if (ceil !== undefined) row.percentOfCeiling = (100 * row.gflops) / ceil;
-          if (row.contender === 'simd' || row.contender === 'threads') {
-            row.percentOfTileLoop = (100 * row.gflops) / ((row.contender === 'threads' ? THREADS : 1) * tileLoop.gflops);
-          }
           if (row.contender !== 'numpy') {
             rates.set(`${row.contender} ${c.op}`, { gflops: row.gflops, shape: `${c.op} ${c.shape}` });
             rates.set(row.contender, { gflops: row.gflops, shape: `${c.op} ${c.shape}` });
@@ -373,7 +388,7 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
 
     const notes = [
       `C = op(A)·op(B), f32, alpha 1, beta 0; A and B deterministic values in [−1, 1) (exact in f32), the same for every contender; every C checked against simdnet simd's before timing (max |ΔC| ≤ ${RESULT_TOL}·max |C|): worst ${Math.max(...rows.map((r) => r.relDiffVsSimd ?? 0)).toExponential(1)}`,
-      `ceiling f32x4 mul+add: ${ceilingLine(ceiling)}`,
+      `ceiling f32x4 mul+add (the better of a measurement before and one after the shapes): ${ceilingLine(ceiling)}`,
       relaxedCeiling ? `ceiling f32x4.relaxed_madd: ${ceilingLine(relaxedCeiling)}` : `ceiling f32x4.relaxed_madd: not measured (${snaps.unavailable.relaxed ?? 'see warnings'})`,
       `tile loop (the 4×2 f32x4 tile's inner loop alone, its operands in L1; bench/lib/ceiling.ts): ${tileLoop.gflops.toFixed(1)} GFLOP/s = ${(100 * tileLoop.gflops / ceiling.gflops).toFixed(1)} % of the mul+add ceiling; "% of tile loop" is of it (× ${THREADS} for threads)`,
       `% of ceiling: simd and scalar rows of the mul+add ceiling, the relaxed row of the relaxed_madd ceiling${relaxedCeiling ? '' : ' (mul+add here)'}, the threads row of ${THREADS} × the mul+add ceiling (${THREADS} cores)`,

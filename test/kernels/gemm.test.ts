@@ -88,11 +88,11 @@ for (const build of BUILDS) {
             [300, 5, 3], // tall: 300×3 · 3×5
             [3, 400, 300], // wide: 3×300 · 300×400
             [9, 17, 257], [17, 9, 513], [4, 8, 256], [4, 8, 257], [8, 8, 512], [5, 7, 513], [1, 1, 513],
-            // Packed blocks of op(A) (MC = 64 rows in f32, 32 in f64) with partial row tiles, across k blocks,
+            // Packed blocks of op(A) (MC = 128 rows in f32, 64 in f64) with partial row tiles, across k blocks,
             // and panels of B packed because ldb·size is a multiple of 256 bytes (n = 64, 128).
-            [67, 9, 257], [131, 17, 300], [33, 64, 513], [70, 128, 20], [5, 64, 9],
-            // Transposed panels of B packed by 4×4 (f32) / 2×2 (f64) transposes, with k tails 3 and 1 (m ≥ 48: no dot products).
-            [50, 16, 7], [49, 24, 259],
+            [67, 9, 257], [131, 17, 300], [33, 64, 513], [70, 128, 20], [5, 64, 9], [259, 17, 131], [130, 9, 129],
+            // Transposed panels of B packed by 4×4 (f32) / 2×2 (f64) transposes, with k tails 3 and 1 (m ≥ 16: no dot products).
+            [50, 16, 7], [49, 24, 259], [16, 9, 131], [17, 8, 5],
           ];
           for (const [m, n, k] of shapes) checkGemm({ build, dtype, tA, tB, m, n, k });
         });

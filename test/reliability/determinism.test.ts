@@ -2,7 +2,7 @@
 //   - the same seed and options give the same save() bytes: twice in one process on fresh kernel modules, and
 //     in two separate processes, for the simd and the scalar build;
 //   - across the simd and scalar builds, results are bit-identical exactly where both sum in the same order,
-//     and within measured bounds where they do not (the SIMD GEMM's dot-product path for A·Bᵀ with < 48 rows
+//     and within measured bounds where they do not (the SIMD GEMM's dot-product path for A·Bᵀ with < 16 rows or < 8 columns
 //     and its GEMV path for one column, SIMD row sums and dot products, two elementwise backward kernels);
 //   - inference from the same weights is bit-identical across the two builds for batches of 2 or more.
 // The relaxed build is compared in test/relaxed/determinism.test.ts (it needs a Node flag).

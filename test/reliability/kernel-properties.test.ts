@@ -14,7 +14,7 @@ import { gemm as twinGemm } from '../../src/reference/index.js';
 import { BUILDS, DTYPES, TINY, accTol, loadBuilds, mulberry32, uniform } from '../kernels/helpers.js';
 
 const RUNS = 120;
-/** Sizes that hit tiles, tails, the dot-product path (< 48 rows) and k blocks (KC = 256). */
+/** Sizes that hit tiles, tails, the dot-product path (< 16 rows) and k blocks (KC = 128). */
 const dim = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 20 }) }, { weight: 1, arbitrary: fc.integer({ min: 47, max: 60 }) });
 const depth = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 40 }) }, { weight: 1, arbitrary: fc.integer({ min: 250, max: 270 }) });
 

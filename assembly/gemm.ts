@@ -1,8 +1,10 @@
 // GEMM: C = alpha·op(A)·op(B) + beta·C over row-major matrices in linear memory, op ∈ {N, T}.
-// One driver for every transpose combination. op(A) is read through (row, column) byte strides in
-// place, except a transposed A shared by several panels: its MC×KC block is packed once into
-// contiguous row tiles, because reading it in place walks a column with a stride of lda (a power of
-// two in most nets), which maps a whole k block onto a few L1 sets. op(B) is packed one KC×NR panel
+// One driver for every transpose combination. When several panels read op(A), its MC×KC block is packed
+// once into contiguous row tiles: in the SIMD builds always (the packed tile then loads its four rows at
+// immediate offsets of one pointer, where four strided rows cost V8 an address computation each), in the
+// scalar build when A is transposed (read in place, it walks a column with a stride of lda, a power of two
+// in most nets, which maps a whole k block onto a few L1 sets); otherwise op(A) is read through (row,
+// column) byte strides in place. op(B) is packed one KC×NR panel
 // at a time into static scratch, reused by every row tile of the block, when it is transposed, a
 // partial panel, or its rows sit a multiple of 256 bytes apart; otherwise it is read in place.
 // The register tile is 4 rows × 2 vectors (f32: 4×8, f64: 4×4) under ASC_FEATURE_SIMD and

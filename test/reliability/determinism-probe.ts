@@ -96,8 +96,9 @@ export const KERNEL_CASES: { name: string; run: Run }[] = [
   { name: 'gemm NN, register tiles (20×33·k300)', run: gemmCase(false, false, 20, 33, 300) },
   { name: 'gemm TN, register tiles (Wᵀ·dZ)', run: gemmCase(true, false, 20, 33, 300) },
   { name: 'gemm TT, register tiles', run: gemmCase(true, true, 20, 33, 300) },
-  { name: 'gemm NT, m ≥ 48: register tiles', run: gemmCase(false, true, 64, 20, 300) },
-  { name: 'gemm NT, m < 48: dot products (dZ·Aᵀ)', run: gemmCase(false, true, 20, 33, 300) },
+  { name: 'gemm NT, m ≥ 16 and n ≥ 8: register tiles', run: gemmCase(false, true, 20, 33, 300) },
+  { name: 'gemm NT, m < 16: dot products (dZ·Aᵀ)', run: gemmCase(false, true, 10, 33, 300) },
+  { name: 'gemm NT, n < 8: dot products', run: gemmCase(false, true, 20, 5, 300) },
   { name: 'gemm NN, n = 1: GEMV', run: gemmCase(false, false, 33, 1, 300) },
   { name: 'gemm NT, n = 1: GEMV', run: gemmCase(false, true, 33, 1, 300) },
   ...ACTS.map((a) => ({ name: `activation forward ${a} (+bias)`, run: elementwise((K, _d, t) => { const Z = t(9, 37); return K.activationForward(a, Z, t(9, 1), Z, 0.05); }) })),
@@ -156,7 +157,7 @@ export function compareKernels(a: Kernels, b: Kernels): Comparison[] {
 export const TRAINING_CASES: { name: string; net: Omit<NetworkOptions, 'dtype' | 'kernels'>; fit: FitOptions; y: 'binary' | 'classes' }[] = [
   { name: 'train [4,8,1] tanh, full-batch GD, 200 it.', net: { layers: [4, 8, 1], hidden: 'tanh', seed: 3 }, fit: { iterations: 200, learningRate: 0.5 }, y: 'binary' },
   { name: 'train [4,16,8,3] relu, Adam, batch 32, dropout 0.8, 5 epochs', net: { layers: [4, 16, 8, 3], hidden: 'relu', seed: 4 }, fit: { epochs: 5, batchSize: 32, optimizer: 'adam', learningRate: 0.01, keepProb: 0.8 }, y: 'classes' },
-  { name: 'train [4,64,64,1] relu (layers ≥ 48 units), GD, 50 it.', net: { layers: [4, 64, 64, 1], hidden: 'relu', seed: 5 }, fit: { iterations: 50, learningRate: 0.05 }, y: 'binary' },
+  { name: 'train [4,64,64,1] relu (layers ≥ 16 units), GD, 50 it.', net: { layers: [4, 64, 64, 1], hidden: 'relu', seed: 5 }, fit: { iterations: 50, learningRate: 0.05 }, y: 'binary' },
 ];
 
 const data = (() => {

@@ -23,9 +23,14 @@ import { log, oneThreadEnv } from './lib/util.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i < 0 ? undefined : args[i + 1]; };
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--rounds' || args[i] === '--only') i++;
+  else if (args[i] !== '--quick') throw new Error(`bench:mnist: unknown argument '${args[i]}' (expected --quick, --rounds N, --only a,b)`);
+}
 const QUICK = args.includes('--quick');
 const M = QUICK ? 6000 : 60000;
 const ROUNDS = Number(arg('--rounds') ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`bench:mnist: --rounds must be a positive integer, got '${arg('--rounds')}'`);
 const ONLY = arg('--only')?.split(',') ?? null;
 const LAYERS = [784, 128, 64, 10];
 const BATCH = 128;
@@ -218,6 +223,8 @@ try {
     ['numpy', () => pythonPeer('numpy', 'python3', 'bench/numpy/mnist_epoch.py', dir)],
     ['torch', () => pythonPeer('torch', '/usr/bin/python3', 'bench/torch/mnist_epoch.py', dir)],
   ];
+  const unknown = (ONLY ?? []).filter((k) => !makers.some(([key]) => key === k));
+  if (unknown.length > 0) throw new Error(`bench:mnist: --only: unknown peer '${unknown.join("', '")}' (expected ${makers.map(([k]) => k).join(', ')})`);
   for (const [key, make] of makers) {
     if (!wanted(key)) continue;
     const peer = await make();

@@ -48,6 +48,21 @@ const A_BLOCK_BYTES: i32 = isDefined(SIMDNET_EDGE) ? 16 : 64 * 1024;
 const DOT_MAX_ROWS: i32 = 16;
 /** Below this many columns of C (rows of B), A·Bᵀ runs as dot products too. Not above 8 = the thread pool's column unit, so a column block never changes path. */
 export const DOT_MAX_COLS: i32 = 8;
+/**
+ * B of at least this many bytes is touched ahead (gemmSerial): it cannot stay in L2 between products, so every
+ * product streams it in from L3 or memory. WebAssembly has no prefetch instruction; a byte load per k step,
+ * TOUCH_STEP bytes further each time along what the next panels will read, stands in for one. Spread that
+ * thin, each miss overlaps the arithmetic instead of stalling it (the same loads bunched per panel or
+ * per k block gained nothing). Smaller B (the MLP's 400 KiB) skip it: the extra load and adds cost 2–3 %.
+ */
+const TOUCH_MIN_BYTES: u64 = 4 << 20;
+/**
+ * Bytes the touch moves per k step: for an untransposed B, 8 (the cat net's W·X: 5 row tiles × 27 panels × 128
+ * steps × 8 bytes = 138 KB ≥ the next k block's 107 KB; 16 measured slower); for a transposed B, 16 (dZ·Xᵀ:
+ * 5 × 128 × 16 = 10 KB ≥ the next panel's 6.4 KB).
+ */
+const TOUCH_STEP_N: usize = 8;
+const TOUCH_STEP_T: usize = 16;
 /** Rows of B per block of the dot-product path: the block (≤ 64 rows × KC_DOT) stays in L1/L2 across row tiles of A. */
 const DOT_NB: i32 = 64;
 
@@ -142,6 +157,9 @@ export function gemmSerial<T>(
   // rows at immediate offsets of one pointer (in V8 the address arithmetic of four strided rows, not the
   // multiplies, bounds the loop); only a transposed A in the scalar build. Packing never changes the summation order.
   const packA = A_BLOCK_BYTES >= KC * <i32>size * MR && (transA || ASC_FEATURE_SIMD) && n > nr;
+  // A B too large to stay in L2 streams in from memory once per product: its tiles touch what comes next.
+  const touchB = ASC_FEATURE_SIMD && packA && <u64>k * <u64>n * <u64>size >= TOUCH_MIN_BYTES;
+  let touch = 0;
   // Rows of op(A) per block: a multiple of MR that fits the packed block; unpacked, all rows (each panel is packed once).
   const mcMax = packA ? A_BLOCK_BYTES / (KC * <i32>size * MR) * MR : m;
   for (let pc = 0; pc < k; pc += KC) {
@@ -161,8 +179,19 @@ export function gemmSerial<T>(
       // An untransposed B is read in place unless several row tiles reuse a panel whose rows are a multiple
       // of 256 bytes apart: those rows fall into at most 16 of the 64 L1 sets and evict each other.
       const bInPlace = !transB && (mb <= MR || (bRow & 255) != 0);
+      // The bytes the tiles touch: B's rows of the next k block (an untransposed B, whose panels read it down
+      // a stride), or the rows of B that make the next panel (a transposed one, packed a panel at a time).
+      let tCur: usize = 0, tEnd: usize = 0;
+      if (touchB && !transB && ic == 0 && pc + KC < k) {
+        tCur = b + <usize>(pc + KC) * bRow;
+        tEnd = b + <usize>(min(pc + 2 * KC, k) - 1) * bRow + <usize>n * size;
+      }
       for (let j = 0; j < n; j += nr) {
         const nc = min(nr, n - j);
+        if (touchB && transB && j + 2 * nr <= n) {
+          tCur = b + <usize>(j + nr) * bCol + <usize>pc * size;
+          tEnd = b + <usize>(j + 2 * nr - 1) * bCol + <usize>(pc + kc) * size;
+        }
         const bBase = b + <usize>pc * bRow + <usize>j * bCol;
         let bp = bBase;
         let bStride = bRow;
@@ -175,8 +204,18 @@ export function gemmSerial<T>(
           const mc = min(MR, mb - i);
           const aBase = aBlock + <usize>(i / MR) * aTile;
           const cp = c + <usize>(ic + i) * ldcBytes + <usize>j * size;
-          if (ASC_FEATURE_SIMD && packA) {
-            tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha);
+          if (ASC_FEATURE_SIMD && touchB) {
+            // Past the end of what there is to touch, the tile touches its own A tile (kc·MR elements ≥ kc·16 bytes).
+            const step = transB ? TOUCH_STEP_T : TOUCH_STEP_N;
+            const span = <usize>kc * step;
+            let tp = aBase;
+            if (tCur + span <= tEnd) {
+              tp = tCur;
+              tCur += span;
+            }
+            touch = tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, true, tp, step, touch);
+          } else if (ASC_FEATURE_SIMD && packA) {
+            tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, false, 0, 0, 0);
           } else if (ASC_FEATURE_SIMD) {
             tileSimd<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
           } else {
@@ -186,6 +225,8 @@ export function gemmSerial<T>(
       }
     }
   }
+  // Keeps the touching loads alive: their sum is stored, never read.
+  if (touchB) store<i32>(spillPtr(), touch);
 }
 
 /** Copies an mb×kc block of op(A) into the A scratch as row tiles: tile t holds kc groups of MR elements (rows MR·t … MR·t + MR − 1 at one p). */
@@ -364,7 +405,8 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
  */
 @inline function tileSimdPacked<T>(
   kc: i32, a: usize, mc: i32, bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T,
-): void {
+  touching: bool, tp: usize, tStep: usize, touch: i32,
+): i32 {
   let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
   let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
   let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0);
@@ -386,10 +428,15 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
     const x3 = v128.load_splat<T>(a, sizeof<T>() * 3);
     c30 = madd<T>(c30, x3, b0);
     c31 = madd<T>(c31, x3, b1);
+    if (touching) {
+      touch += load<u8>(tp);
+      tp += tStep;
+    }
     a += <usize>MR * sizeof<T>();
     bp += bStride;
   }
   writeTile<T>(mc, nc, c, ldcBytes, alpha, c00, c01, c10, c11, c20, c21, c30, c31);
+  return touch;
 }
 
 /** C[0:mc, 0:nc] += alpha·(the 4×2 vector accumulators): whole rows directly, a partial tile through the spill space. */

@@ -15,7 +15,7 @@ import type { DType } from '../../src/runtime/arena.js';
 import { DTYPES, TINY, accTol, mulberry32 } from './helpers.js';
 
 /** Pages this file grows each module by; the allocator never hands them out (it only adds pages it grew itself). */
-const REGION_PAGES = 64;
+const REGION_PAGES = 160;
 const PAGE = 65536;
 
 interface Module { name: string; K: Kernels; base: number; end: number }
@@ -185,6 +185,17 @@ const LARGE: [number, number, number][] = [
   [47, 23, 31], [48, 23, 31], [49, 23, 31], [15, 23, 31], [16, 23, 31], [17, 23, 31], [20, 7, 31], [20, 8, 31], [20, 9, 131], [33, 1, 17], [64, 1, 67], [1, 1, 33], [1, 65, 9],
 ];
 
+/**
+ * B of 4 MiB or more (f32: k·n ≥ 2^20 elements, f64: 2^19), where the SIMD tiles touch the next k block of an
+ * untransposed B, or the next panel's rows of a transposed one, ahead of use (assembly/gemm.ts, TOUCH_MIN_BYTES):
+ * those touches run to the end of B, so B at the end of memory traps on one byte too far. k (or n) is not a
+ * multiple of the 128-deep block nor of the panel; 21 rows make enough tiles for the touches to reach the end.
+ */
+const BIG_B: Record<DType, [number, number, number][]> = {
+  float32: [[21, 211, 4973], [21, 4973, 211]],
+  float64: [[21, 105, 4999], [21, 4999, 105]],
+};
+
 for (const name of ['simd', 'scalar', 'threads']) {
   describe(`gemm ${name}: no access past the end of A, B or C`, () => {
     const mod = (): Module => modules.find((x) => x.name === name)!;
@@ -207,6 +218,14 @@ for (const name of ['simd', 'scalar', 'threads']) {
           for (const [m, n, k] of LARGE) {
             for (const pad of [0, 3]) check(mod(), { tA, tB, m, n, k, pad, alpha: 0.5, beta: pad === 0 ? 0 : 1 }, dtype, seed++);
           }
+        }
+      });
+
+      it(`${dtype}: B of 4 MiB and more (touched ahead), every transpose, ld = cols and ld = cols + 3`, () => {
+        let seed = 7000;
+        for (const [tA, tB] of TRANS) {
+          const [m, n, k] = BIG_B[dtype][tB ? 1 : 0]!;
+          for (const pad of [0, 3]) check(mod(), { tA, tB, m, n, k, pad, alpha: 1, beta: pad === 0 ? 0 : 0.5 }, dtype, seed++);
         }
       });
 

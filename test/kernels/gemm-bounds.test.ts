@@ -177,12 +177,14 @@ const N_DIMS = [...DIMS, 23, 24, 25];
 
 /**
  * Shapes past the small sweep: tall and wide (many tiles, row and column splits), k over several
- * 128-deep blocks, op(A) over more rows than one packed block holds (f32: 128, f64: 64), A·Bᵀ on
+ * 128-deep blocks (and A·Bᵀ's single block up to k = 256), op(A) over more rows than one packed block holds (f32: 128, f64: 64), A·Bᵀ on
  * both sides of the 16-row and 8-column dot-product thresholds, and matrix × vector (n = 1).
  */
 const LARGE: [number, number, number][] = [
   [203, 3, 9], [203, 17, 5], [3, 203, 9], [17, 131, 7], [9, 17, 257], [5, 9, 513], [70, 17, 33], [65, 33, 19],
   [47, 23, 31], [48, 23, 31], [49, 23, 31], [15, 23, 31], [16, 23, 31], [17, 23, 31], [20, 7, 31], [20, 8, 31], [20, 9, 131], [33, 1, 17], [64, 1, 67], [1, 1, 33], [1, 65, 9],
+  // A·Bᵀ with 128 < k ≤ 256 runs as one k block; 203 rows need several packed blocks of op(A) at that depth.
+  [203, 17, 200], [21, 33, 256], [21, 33, 257],
 ];
 
 /**

@@ -101,6 +101,53 @@ describe('Kernels.optimizerStep reproduces the course updates (numpy fixtures)',
     }
   }
 
+  // 9 elements: two whole f32 vectors and a scalar tail (f64: four vectors and a tail), in both builds.
+  for (const build of BUILDS) {
+    for (const dtype of DTYPES) {
+      it(`${build} ${dtype}: moments that fall below the smallest normal number are stored as +0, NaN and ±Inf kept`, () => {
+        const k = kernels.get(build)!;
+        const tiny = dtype === 'float32' ? 2 ** -126 : 2 ** -1022;
+        // With g = 0: v ← beta1·v and s ← beta2·s. 1.05·tiny·0.9 and −1.05·tiny·0.9 are subnormal; 2·tiny·0.9 is not.
+        const v0 = [1.05 * tiny, -1.05 * tiny, 2 * tiny, 0, 1.05 * tiny, 3, -2 * tiny, 1.05 * tiny, -1.05 * tiny];
+        const s0 = v0.map((x) => Math.abs(x) * 1.0005);
+        const h = { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, c1: 0.5, c2: 0.5 };
+        for (const kind of ['momentum', 'rmsprop', 'adam'] as const) {
+          const w = k.tensor(1, 9, dtype, Array.from({ length: 9 }, (_, i) => i + 1));
+          const g = k.tensor(1, 9, dtype, new Array(9).fill(0));
+          const v = k.tensor(1, 9, dtype, v0);
+          const s = k.tensor(1, 9, dtype, s0);
+          try {
+            k.optimizerStep(kind, w, g, v, s, h);
+            const round = dtype === 'float32' ? Math.fround : (x: number) => x;
+            if (kind !== 'rmsprop') {
+              const want = v0.map((x) => { const y = round(round(round(0.9) * round(x)) + 0); return Math.abs(y) < tiny ? 0 : y; });
+              expect([...v.toArray()], `${kind}: v`).toEqual(want);
+              expect([...v.toArray()].filter((x) => Object.is(x, -0)), `${kind}: no −0`).toEqual([]);
+            }
+            if (kind !== 'momentum') {
+              const want = s0.map((x) => { const y = round(round(round(0.999) * round(x)) + 0); return Math.abs(y) < tiny ? 0 : y; });
+              expect([...s.toArray()], `${kind}: s`).toEqual(want);
+            }
+          } finally {
+            for (const t of [w, g, v, s]) t.dispose();
+          }
+        }
+        // A non-finite moment is not flushed (the step's finiteness check must still see it).
+        const w = k.tensor(1, 9, dtype, new Array(9).fill(1));
+        const g = k.tensor(1, 9, dtype, new Array(9).fill(0));
+        const v = k.tensor(1, 9, dtype, [NaN, Infinity, -Infinity, NaN, 0, 0, 0, 0, NaN]);
+        try {
+          k.optimizerStep('momentum', w, g, v, null, h);
+          const got = [...v.toArray()];
+          expect(got.slice(0, 4)).toEqual([NaN, Infinity, -Infinity, NaN]);
+          expect(got[8]).toBeNaN();
+        } finally {
+          for (const t of [w, g, v]) t.dispose();
+        }
+      });
+    }
+  }
+
   it('rejects an unknown kind and missing states', () => {
     const k = kernels.get('scalar')!;
     const w = k.tensor(2, 2, 'float64');

@@ -133,9 +133,12 @@ function columnSoftmax(z: tf.Tensor2D): tf.Tensor2D {
  * The same step written by hand the fastest way tfjs allows: features-first like the course (W: n_l × n_{l-1},
  * A: n × m), forward Z = W·A + b; backward dZ_L = A_L − Y, dW = matMul(dZ, A_prev, false, true)/m,
  * db = Σ dZ/m, dA_{l-1} = matMul(W, dZ, true, false) only for l > 1 (no dA⁰); GD or Adam by hand.
- * No autodiff tape, no loss graph, no transposed copies of X.
+ * No autodiff tape, no loss graph. untransposed: every product without a transpose flag, since tfjs-wasm runs
+ * those through XNNPACK while a matMul with transposeA or transposeB set is a plain scalar loop there (the
+ * GEMM section's N·T and T·N rows): Xᵀ is made once (X is the same at every step here, and a data pipeline can
+ * hand out both layouts of a batch), Aᵀ and Wᵀ of the other layers by tf.transpose at each step.
  */
-export async function tfjsManualTrainer(problem: TrainProblem, backend: TfBackend): Promise<TrainContender> {
+export async function tfjsManualTrainer(problem: TrainProblem, backend: TfBackend, untransposed = false): Promise<TrainContender> {
   await use(backend);
   const { spec, m } = problem;
   const L = spec.params.length;
@@ -143,6 +146,7 @@ export async function tfjsManualTrainer(problem: TrainProblem, backend: TfBacken
   const b = spec.params.map((p, l) => tf.variable(tf.tensor2d(p.b, [spec.layers[l + 1]!, 1], 'float32')));
   const x = tf.tensor2d(problem.X, [spec.layers[0]!, m], 'float32');
   const y = tf.tensor2d(problem.Y, [spec.layers[L]!, m], 'float32');
+  const xt = untransposed ? tf.transpose(x) as tf.Tensor2D : null;
   const adam = problem.optimizer === 'adam';
   const moments = adam ? [...W, ...b].map((v) => [tf.variable(tf.zerosLike(v)), tf.variable(tf.zerosLike(v))] as const) : [];
   let t = 0;
@@ -174,9 +178,10 @@ export async function tfjsManualTrainer(problem: TrainProblem, backend: TfBacken
         const grads: [tf.Tensor2D, tf.Tensor2D][] = new Array(L);
         for (let l = L - 1; l >= 0; l--) {
           const prev = l === 0 ? x : A[l - 1]!;
-          grads[l] = [tf.mul(tf.matMul(dZ, prev, false, true), invM), tf.mul(tf.sum(dZ, 1, true), invM)];
+          const dW = xt === null ? tf.matMul(dZ, prev, false, true) : tf.matMul(dZ, l === 0 ? xt : tf.transpose(prev));
+          grads[l] = [tf.mul(dW, invM), tf.mul(tf.sum(dZ, 1, true), invM)];
           if (l > 0) {
-            const dA = tf.matMul(W[l]!, dZ, true, false);
+            const dA = xt === null ? tf.matMul(W[l]!, dZ, true, false) : tf.matMul(tf.transpose(W[l]!), dZ);
             const z = Z[l - 1]!, a = A[l - 1]!;
             dZ = spec.hidden === 'relu' ? tf.mul(dA, tf.step(z))
               : spec.hidden === 'tanh' ? tf.mul(dA, tf.sub(1, tf.square(a))) : tf.mul(dA, tf.mul(a, tf.sub(1, a)));
@@ -205,6 +210,7 @@ export async function tfjsManualTrainer(problem: TrainProblem, backend: TfBacken
     },
     dispose: () => {
       for (const v of [...W, ...b, x, y, ...moments.flat()]) v.dispose();
+      xt?.dispose();
     },
   };
 }

@@ -217,9 +217,11 @@ export function gemmSerial<T>(
               tp = tCur;
               tCur += span;
             }
-            touch = tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, true, tp, step, touch);
+            if (nc <= nr / 2) touch = tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, tp, step, touch);
+            else touch = tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, true, tp, step, touch);
           } else if (ASC_FEATURE_SIMD && packA) {
-            tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, false, 0, 0, 0);
+            if (nc <= nr / 2) tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, aBase, 0, 0);
+            else tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, false, 0, 0, 0);
           } else if (ASC_FEATURE_SIMD) {
             tileSimd<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
           } else {
@@ -440,6 +442,33 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
     bp += bStride;
   }
   writeTile<T>(mc, nc, c, ldcBytes, alpha, c00, c01, c10, c11, c20, c21, c30, c31);
+  return touch;
+}
+
+/**
+ * tileSimdPacked for a last panel of at most half its width (nc ≤ 4 f32 columns, 2 f64): only the panel's first
+ * vector, half the multiplies (the cat net's W·X has 209 = 26·8 + 1 columns). Same products in the same order.
+ * Touches like tileSimdPacked (tStep 0 leaves tp on the A tile).
+ */
+function tileSimdPackedHalf<T>(
+  kc: i32, a: usize, mc: i32, bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+  tp: usize, tStep: usize, touch: i32,
+): i32 {
+  let c00 = v128.splat<T>(0), c10 = v128.splat<T>(0), c20 = v128.splat<T>(0), c30 = v128.splat<T>(0);
+  const zero = v128.splat<T>(0);
+  const end = a + <usize>kc * <usize>MR * sizeof<T>();
+  while (a < end) {
+    const b0 = v128.load(bp);
+    c00 = madd<T>(c00, v128.load_splat<T>(a), b0);
+    c10 = madd<T>(c10, v128.load_splat<T>(a, sizeof<T>()), b0);
+    c20 = madd<T>(c20, v128.load_splat<T>(a, sizeof<T>() * 2), b0);
+    c30 = madd<T>(c30, v128.load_splat<T>(a, sizeof<T>() * 3), b0);
+    touch += load<u8>(tp);
+    tp += tStep;
+    a += <usize>MR * sizeof<T>();
+    bp += bStride;
+  }
+  writeTile<T>(mc, nc, c, ldcBytes, alpha, c00, zero, c10, zero, c20, zero, c30, zero);
   return touch;
 }
 

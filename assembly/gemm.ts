@@ -72,25 +72,25 @@ export const PANEL_BYTES: usize = <usize>(KC * NR_MAX * 8);
 export const SPILL_BYTES: usize = <usize>(MR * 32);
 /** Bytes of the packed block of op(A). */
 export const ABLOCK_BYTES: usize = <usize>A_BLOCK_BYTES;
-/** Packed-panel scratch, static, so kernels never grow memory. */
-const panelStatic: usize = memory.data(<i32>PANEL_BYTES, 16);
-/** Spill space of a partial register tile. */
-const spillStatic: usize = memory.data(<i32>SPILL_BYTES, 16);
-/** Packed block of op(A), static like the panel. */
-const aBlockStatic: usize = memory.data(A_BLOCK_BYTES, 16);
+/** Bytes of one thread's GEMM scratch: the packed panel, then the spill space, then the packed block of op(A). */
+export const SCRATCH_BYTES: usize = PANEL_BYTES + SPILL_BYTES + ABLOCK_BYTES;
+/** This instance's scratch, static so kernels never grow memory; laid out as setGemmScratch lays out a worker's. */
+const scratchStatic: usize = memory.data(<i32>SCRATCH_BYTES, 16);
 /** Threads build: this instance's scratch. Each worker instance gets its own block (setGemmScratch). */
-let panelThread: usize = panelStatic;
-let spillThread: usize = spillStatic;
-let aBlockThread: usize = aBlockStatic;
+let panelThread: usize = scratchStatic;
+let spillThread: usize = scratchStatic + PANEL_BYTES;
+let aBlockThread: usize = scratchStatic + PANEL_BYTES + SPILL_BYTES;
 
+/** Start of the scratch gemm uses on this instance: the only memory it writes besides C (SCRATCH_BYTES long). */
+export function gemmScratch(): usize { return ASC_FEATURE_THREADS ? panelThread : scratchStatic; }
 /** The packed-panel scratch of this thread. */
-@inline function panelPtr(): usize { return ASC_FEATURE_THREADS ? panelThread : panelStatic; }
+@inline function panelPtr(): usize { return ASC_FEATURE_THREADS ? panelThread : scratchStatic; }
 /** The spill space of this thread. */
-@inline function spillPtr(): usize { return ASC_FEATURE_THREADS ? spillThread : spillStatic; }
+@inline function spillPtr(): usize { return ASC_FEATURE_THREADS ? spillThread : scratchStatic + PANEL_BYTES; }
 /** The packed op(A) block of this thread. */
-@inline function aBlockPtr(): usize { return ASC_FEATURE_THREADS ? aBlockThread : aBlockStatic; }
+@inline function aBlockPtr(): usize { return ASC_FEATURE_THREADS ? aBlockThread : scratchStatic + PANEL_BYTES + SPILL_BYTES; }
 
-/** Threads build: points this instance's GEMM scratch at PANEL_BYTES + SPILL_BYTES + ABLOCK_BYTES bytes (16-aligned) of its own. */
+/** Threads build: points this instance's GEMM scratch at SCRATCH_BYTES bytes (16-aligned) of its own. */
 export function setGemmScratch(scratch: usize): void {
   panelThread = scratch;
   spillThread = scratch + PANEL_BYTES;

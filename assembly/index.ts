@@ -1,6 +1,7 @@
 // The whole ABI of simdnet's kernel module: numbers and byte pointers into this module's memory.
 // Matrices are row-major; `ld*` are leading dimensions in elements; `trans*` is 0 (N) or 1 (T).
 import { gemm } from "./dispatch";
+import { gemmScratch, SCRATCH_BYTES } from "./gemm";
 import { actForward, actBackward, softmaxForward, probMinusTarget, bceGrad } from "./act";
 import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "./reduce";
 import { axpy, scale, mul, gatherCols, gatherRowsT } from "./update";
@@ -38,6 +39,12 @@ export function gemm_f32(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha
 export function gemm_f64(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32): void {
   gemm<f64>(transA != 0, transB != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+
+/** Start of this instance's GEMM scratch: besides C, the only bytes gemm_f32/gemm_f64 write on this thread. */
+export function gemm_scratch(): usize { return gemmScratch(); }
+
+/** Bytes of the GEMM scratch at gemm_scratch(). */
+export function gemm_scratch_bytes(): usize { return SCRATCH_BYTES; }
 
 // ---- activations: kind 0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 leaky relu (slope for x < 0) ----
 

@@ -43,7 +43,7 @@
 //
 // Imports: only the serial kernels (gemm.ts, optim.ts). The kernels' callers go through
 // assembly/dispatch.ts, which asks this pool first, so no kernel file imports the pool.
-import { gemmSerial, gemmPath, setGemmScratch, MR, PANEL_BYTES, SPILL_BYTES, ABLOCK_BYTES, PATH_TILE, DOT_MAX_COLS } from "./gemm";
+import { gemmSerial, gemmPath, setGemmScratch, MR, SCRATCH_BYTES, PATH_TILE, DOT_MAX_COLS } from "./gemm";
 import { optimStep } from "./optim";
 
 /** Bytes of the control block. */
@@ -92,7 +92,7 @@ let dispatching: bool = false;
 export function ctlBytes(): usize { return CTL_BYTES; }
 
 /** Bytes of one worker's scratch (GEMM panel + spill + packed A block). */
-export function scratchBytes(): usize { return PANEL_BYTES + SPILL_BYTES + ABLOCK_BYTES; }
+export function scratchBytes(): usize { return SCRATCH_BYTES; }
 
 /** Worker instance: points this instance's GEMM scratch at its own scratchBytes() block. */
 export function threadSetup(scratch: usize): void {

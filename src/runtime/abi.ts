@@ -14,6 +14,10 @@ export interface KernelExports extends ModelExports {
   free(ptr: number): void;
   gemm_f32: GemmFn;
   gemm_f64: GemmFn;
+  /** → start of this instance's GEMM scratch: besides C, the only bytes gemm writes on this thread. */
+  gemm_scratch(): number;
+  /** → bytes of the GEMM scratch at gemm_scratch(). */
+  gemm_scratch_bytes(): number;
   act_forward_f32: ActForwardFn;
   act_forward_f64: ActForwardFn;
   act_backward_f32: ActBackwardFn;

@@ -186,27 +186,117 @@ export function tileLoopWat(): string {
     (f32x4.extract_lane 0 ${sum})))`;
 }
 
-/** The tile loop's GFLOP/s (f32, one thread), timed like the ceiling. */
-export async function tileLoopFor(options: CeilingOptions = DEFAULT_CEILING): Promise<{ gflops: number; latency: Latency }> {
+/** Compiles the tile loop: run(passes) → lane 0 of its accumulators' sum. */
+async function compileTileLoop(): Promise<(n: number) => number> {
   const wabt = await (await import('wabt')).default();
   const parsed = wabt.parseWat('tile-loop.wat', tileLoopWat(), { simd: true });
-  let run: (n: number) => number;
   try {
     parsed.validate();
     const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(parsed.toBinary({}).buffer)), {});
-    run = instance.exports.run as (n: number) => number;
+    return instance.exports.run as (n: number) => number;
   } finally {
     parsed.destroy();
   }
-  const flopsPerPass = 256 * 64;
+}
+
+/** Flops of one pass of the tile loop: 256 k steps × 64 (8 multiplies and 8 adds of 4 lanes). */
+const TILE_FLOPS_PER_PASS = 256 * 64;
+
+/** The tile loop's GFLOP/s (f32, one thread), timed like the ceiling. */
+export async function tileLoopFor(options: CeilingOptions = DEFAULT_CEILING): Promise<{ gflops: number; latency: Latency }> {
+  const run = await compileTileLoop();
   for (let i = 0; i < 3; i++) ceilingSink.value += run(1000);
   const t0 = performance.now();
   ceilingSink.value += run(1000);
   const passes = Math.max(100, Math.round(options.callMs / ((performance.now() - t0) / 1000)));
   const latency = await measure('tile loop', () => { ceilingSink.value += run(passes); },
     { time: options.timeMs, iterations: 10, warmupTime: 100, warmupIterations: 3 });
-  const gflops = (flopsPerPass * passes) / (latency.median * 1e6);
+  const gflops = (TILE_FLOPS_PER_PASS * passes) / (latency.median * 1e6);
   log(`  tile loop (4×2 f32x4, operands in L1): ${gflops.toFixed(1)} GFLOP/s`);
   return { gflops, latency };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Paired fractions. On a shared VM the speed of the same code drifts by 10–40 % in phases seconds long, so a
+// GEMM timed in one minute and a ceiling timed in another give a fraction that is mostly the phase. Here a
+// reference kernel and the GEMM run back to back, each call a few milliseconds, the pair's order alternating;
+// the fraction of each pair is taken and the median reported. A phase then slows both sides of a pair.
+
+/** A reference kernel (ceiling or tile loop) sized to about `ms` per call. */
+export interface RefKernel {
+  name: string;
+  call: () => void;
+  /** Flops of one call. */
+  flops: number;
+}
+
+/** Times one call of fn in ms (performance.now, sub-millisecond resolution in Node). */
+function timeOnce(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/** The ceiling kernel of `lanes` with `accumulators` chains, one call ≈ ms milliseconds. */
+export async function ceilingKernel(lanes: Lanes, accumulators: number, ms: number): Promise<RefKernel> {
+  const run = await compileCeiling(lanes, accumulators);
+  for (let i = 0; i < 3; i++) ceilingSink.value += run(1e5, 0.9999, 1e-4);
+  const perIteration = Math.min(...[0, 1, 2].map(() => timeOnce(() => { ceilingSink.value += run(1e5, 0.9999, 1e-4); }))) / 1e5;
+  const iterations = Math.max(1000, Math.round(ms / perIteration));
+  return {
+    name: `ceiling ${lanes} × ${accumulators}`,
+    call: () => { ceilingSink.value += run(iterations, 0.9999, 1e-4); },
+    flops: 2 * LANE_COUNT[lanes] * accumulators * iterations,
+  };
+}
+
+/** The tile loop, one call ≈ ms milliseconds. */
+export async function tileLoopKernel(ms: number): Promise<RefKernel> {
+  const run = await compileTileLoop();
+  for (let i = 0; i < 3; i++) ceilingSink.value += run(100);
+  const perPass = Math.min(...[0, 1, 2].map(() => timeOnce(() => { ceilingSink.value += run(100); }))) / 100;
+  const passes = Math.max(10, Math.round(ms / perPass));
+  return { name: 'tile loop', call: () => { ceilingSink.value += run(passes); }, flops: TILE_FLOPS_PER_PASS * passes };
+}
+
+export interface PairedFraction {
+  /** Median over pairs of (GEMM GFLOP/s ÷ reference GFLOP/s), as a fraction. */
+  median: number;
+  min: number;
+  max: number;
+  pairs: number;
+  /** Median GFLOP/s of the reference over the pairs. */
+  refGflops: number;
+}
+
+/**
+ * `pairs` back-to-back (reference, GEMM) pairs, alternating which goes first, after one warm-up of each.
+ * `call` runs `reps` GEMMs of `flops` each (enough for a few milliseconds); `scale` multiplies the reference's
+ * rate (the number of threads for a threaded GEMM held to that many single-thread ceilings). Each timed GEMM
+ * call follows an untimed one, as in a training loop or the bench's rounds: a thread pool's workers park
+ * while the reference runs, and the first call after that would also time their wake-up.
+ */
+export function pairedFraction(ref: RefKernel, call: () => void, flops: number, pairs: number, scale = 1): PairedFraction {
+  ref.call();
+  call();
+  const fractions: number[] = [];
+  const refRates: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    let tRef: number, tGemm: number;
+    if (i % 2 === 0) {
+      tRef = timeOnce(ref.call);
+      call();
+      tGemm = timeOnce(call);
+    } else {
+      call();
+      tGemm = timeOnce(call);
+      tRef = timeOnce(ref.call);
+    }
+    const refRate = ref.flops / tRef;
+    refRates.push(refRate / 1e6);
+    fractions.push((flops / tGemm) / (scale * refRate));
+  }
+  const sorted = [...fractions].sort((a, b) => a - b);
+  const rates = [...refRates].sort((a, b) => a - b);
+  return { median: sorted[sorted.length >> 1]!, min: sorted[0]!, max: sorted[sorted.length - 1]!, pairs, refGflops: rates[rates.length >> 1]! };
+}

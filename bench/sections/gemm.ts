@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kernels } from '../../src/kernels.js';
 import { gemm as twinGemm } from '../../src/reference/index.js';
-import { ceilingFor, ceilingLine, ceilingSink, DEFAULT_CEILING, tileLoopFor, type Ceiling, type CeilingOptions } from '../lib/ceiling.js';
+import { ceilingFor, ceilingKernel, ceilingLine, ceilingSink, DEFAULT_CEILING, pairedFraction, tileLoopFor, tileLoopKernel, type Ceiling, type CeilingOptions, type PairedFraction, type RefKernel } from '../lib/ceiling.js';
 import { alternate, isCapped, type RoundConfig, type Timed } from '../lib/rounds.js';
 import { ratioCells, type SectionContext, type SectionReport } from '../lib/section.js';
 import { fmt3, fmtMs, haveNumpy, log, oneThreadEnv, sink, spawnReference, uniformF32 } from '../lib/util.js';
@@ -210,10 +210,12 @@ export interface GemmRow extends GemmCase {
   probeMs?: number;
   capped?: boolean;
   gflops?: number;
-  /** Of the ceiling this contender is held to (see the section notes). */
+  /** Of the ceiling this contender is held to (see the section notes): paired for simd, relaxed and threads. */
   percentOfCeiling?: number;
-  /** simd and threads rows: of the tile loop (× THREADS for threads). */
+  /** simd and threads rows: of the tile loop (× THREADS for threads), paired. */
   percentOfTileLoop?: number;
+  /** The paired measurements behind the two percentages. */
+  paired?: { ceiling?: PairedFraction; tileLoop?: PairedFraction };
   /** Max |C − C_simd| / max |C_simd|. */
   relDiffVsSimd?: number;
   /** Column contender median ÷ this median. */
@@ -239,6 +241,14 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
       }
     }
     let tileLoop = await tileLoopFor(ceilOpts);
+    // The references the simd, relaxed and threads rows are paired with, call by call (bench/lib/ceiling.ts).
+    const refMs = ctx.quick ? 2 : 3;
+    const refs: { ceiling: RefKernel; relaxed: RefKernel | null; tileLoop: RefKernel } = {
+      ceiling: await ceilingKernel('f32x4', ceiling.accumulators, refMs),
+      relaxed: relaxedCeiling ? await ceilingKernel('f32x4-relaxed', relaxedCeiling.accumulators, refMs) : null,
+      tileLoop: await tileLoopKernel(refMs),
+    };
+    const pairs = ctx.quick ? 5 : 15;
     const ceilingOf = (who: Contender): number | undefined =>
       who === 'simd' || who === 'scalar' ? ceiling.gflops
         : who === 'relaxed' ? (relaxedCeiling ?? ceiling).gflops
@@ -282,10 +292,9 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
     for (const row of rows) {
       if (row.gflops === undefined) continue;
       const ceil = ceilingOf(row.contender);
-      if (ceil !== undefined) row.percentOfCeiling = (100 * row.gflops) / ceil;
-      if (row.contender === 'simd' || row.contender === 'threads') {
-        row.percentOfTileLoop = (100 * row.gflops) / ((row.contender === 'threads' ? THREADS : 1) * tileLoop.gflops);
-      }
+      if (row.paired?.ceiling !== undefined) row.percentOfCeiling = 100 * row.paired.ceiling.median;
+      else if (ceil !== undefined) row.percentOfCeiling = (100 * row.gflops) / ceil;
+      if (row.paired?.tileLoop !== undefined) row.percentOfTileLoop = 100 * row.paired.tileLoop.median;
     }
 
     async function runCase(c: GemmCase, index: number): Promise<GemmRow[]> {
@@ -360,6 +369,21 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
           row.roundMedians = t.roundMedians;
           row.capped = isCapped(t, config);
         }
+        // Fractions of the ceiling and the tile loop, each GEMM call paired with a reference call.
+        for (const who of ['simd', 'relaxed', 'threads'] as const) {
+          const runner = runners.get(who);
+          const row = out.find((r) => r.contender === who);
+          if (runner === undefined || row?.stats === undefined) continue;
+          const reps = Math.max(1, Math.ceil(refMs / row.stats.median));
+          await runner.activate?.();
+          const call = (): void => { for (let r = 0; r < reps; r++) runner.call(); };
+          const scale = who === 'threads' ? THREADS : 1;
+          const ceilingRef = who === 'relaxed' ? refs.relaxed ?? refs.ceiling : refs.ceiling;
+          row.paired = { ceiling: pairedFraction(ceilingRef, call, reps * flops, pairs, scale) };
+          if (who !== 'relaxed') row.paired.tileLoop = pairedFraction(refs.tileLoop, call, reps * flops, pairs, scale);
+          const p = row.paired.ceiling!;
+          log(`  ${LABEL[who]}: ${(100 * p.median).toFixed(1)} % of the ${ceilingRef.name} (paired, ${p.pairs} pairs, ${(100 * p.min).toFixed(0)}–${(100 * p.max).toFixed(0)} %)${row.paired.tileLoop ? `, ${(100 * row.paired.tileLoop.median).toFixed(1)} % of the tile loop` : ''}`);
+        }
         out.push(numpyRow);
         for (const row of out) {
           if (row.stats === undefined) continue;
@@ -392,6 +416,7 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
       relaxedCeiling ? `ceiling f32x4.relaxed_madd: ${ceilingLine(relaxedCeiling)}` : `ceiling f32x4.relaxed_madd: not measured (${snaps.unavailable.relaxed ?? 'see warnings'})`,
       `tile loop (the 4×2 f32x4 tile's inner loop alone, its operands in L1; bench/lib/ceiling.ts): ${tileLoop.gflops.toFixed(1)} GFLOP/s = ${(100 * tileLoop.gflops / ceiling.gflops).toFixed(1)} % of the mul+add ceiling; "% of tile loop" is of it (× ${THREADS} for threads)`,
       `% of ceiling: simd and scalar rows of the mul+add ceiling, the relaxed row of the relaxed_madd ceiling${relaxedCeiling ? '' : ' (mul+add here)'}, the threads row of ${THREADS} × the mul+add ceiling (${THREADS} cores)`,
+      `% of ceiling and % of tile loop for simd, relaxed and threads are *paired*: ${pairs} back-to-back pairs of one reference call (≈ ${refMs} ms) and GEMM calls (≈ ${refMs} ms), the order alternating, median of the pairs' fractions; a phase of the shared VM then slows both sides of a pair. The scalar row is held to the better ceiling above, measured apart`,
       `tfjs: tf.matMul(A, B, transposeA, transposeB) on tensors made once, result forced with dataSync() (includes copying C out); numpy: ${numpy.how}`,
       `${config.rounds} alternating rounds per shape; contenders slower than ${fmtMs(config.cappedCallMs)} per call are capped (1 sample per round, ${config.cappedRounds} round${config.cappedRounds > 1 ? 's' : ''}); a contender whose earlier rate predicts more than ${fmtMs(skipCallMs(ctx.quick))} per call is skipped`,
       `"vs X" = X's median ÷ this row's median (> 1: this row is that many times faster than X)`,

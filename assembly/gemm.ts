@@ -132,8 +132,13 @@ export function gemmSerial<T>(
   if (m <= 0 || n <= 0) return;
   const size = <usize>sizeof<T>();
   const ldcBytes = <usize>ldc * size;
-  scaleMatrix<T>(m, n, beta, c, ldcBytes);
-  if (k <= 0 || alpha == <T>0) return;
+  const work = k > 0 && alpha != <T>0;
+  // With beta = 0 the SIMD tiles store their first k block's sums (+ 0, the bits of 0 + sum) instead of adding
+  // them to a zeroed C: C is then not filled, read back and written, but written once (for the cat net's
+  // dW¹ = dZ¹·Xᵀ, 960 KiB of C in rows 48 KiB apart).
+  const tilesOverwrite = ASC_FEATURE_SIMD && work && beta == <T>0 && gemmPath(transA, transB, m, n, ldb) == PATH_TILE;
+  if (!tilesOverwrite) scaleMatrix<T>(m, n, beta, c, ldcBytes);
+  if (!work) return;
 
   if (ASC_FEATURE_SIMD) {
     const path = gemmPath(transA, transB, m, n, ldb);
@@ -168,6 +173,7 @@ export function gemmSerial<T>(
   const mcMax = packA ? max(MR, A_BLOCK_BYTES / (kb * <i32>size * MR) * MR) : m;
   for (let pc = 0; pc < k; pc += kb) {
     const kc = min(kb, k - pc);
+    const overwrite = tilesOverwrite && pc == 0;
     for (let ic = 0; ic < m; ic += mcMax) {
       const mb = min(mcMax, m - ic);
       let aBlock = a + <usize>ic * aRow + <usize>pc * aCol;
@@ -217,13 +223,13 @@ export function gemmSerial<T>(
               tp = tCur;
               tCur += span;
             }
-            if (nc <= nr / 2) touch = tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, tp, step, touch);
-            else touch = tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, true, tp, step, touch);
+            if (nc <= nr / 2) touch = tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, tp, step, touch);
+            else touch = tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, true, tp, step, touch);
           } else if (ASC_FEATURE_SIMD && packA) {
-            if (nc <= nr / 2) tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, aBase, 0, 0);
-            else tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, false, 0, 0, 0);
+            if (nc <= nr / 2) tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, aBase, 0, 0);
+            else tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, false, 0, 0, 0);
           } else if (ASC_FEATURE_SIMD) {
-            tileSimd<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
+            tileSimd<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite);
           } else {
             tileScalar<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha);
           }
@@ -373,7 +379,7 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
  */
 @inline function tileSimd<T>(
   kc: i32, a: usize, aRow: usize, aCol: usize, mc: i32,
-  bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+  bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T, overwrite: bool,
 ): void {
   // Rows past mc re-read the last valid row; their sums are discarded on write-back.
   const o1: usize = mc > 1 ? aRow : 0;
@@ -401,7 +407,7 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
     a += aCol;
     bp += bStride;
   }
-  writeTile<T>(mc, nc, c, ldcBytes, alpha, c00, c01, c10, c11, c20, c21, c30, c31);
+  writeTile<T>(mc, nc, c, ldcBytes, alpha, overwrite, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /**
@@ -410,7 +416,7 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
  * Same products in the same order as tileSimd.
  */
 @inline function tileSimdPacked<T>(
-  kc: i32, a: usize, mc: i32, bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+  kc: i32, a: usize, mc: i32, bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T, overwrite: bool,
   touching: bool, tp: usize, tStep: usize, touch: i32,
 ): i32 {
   let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
@@ -441,7 +447,7 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
     a += <usize>MR * sizeof<T>();
     bp += bStride;
   }
-  writeTile<T>(mc, nc, c, ldcBytes, alpha, c00, c01, c10, c11, c20, c21, c30, c31);
+  writeTile<T>(mc, nc, c, ldcBytes, alpha, overwrite, c00, c01, c10, c11, c20, c21, c30, c31);
   return touch;
 }
 
@@ -451,7 +457,7 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
  * Touches like tileSimdPacked (tStep 0 leaves tp on the A tile).
  */
 function tileSimdPackedHalf<T>(
-  kc: i32, a: usize, mc: i32, bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+  kc: i32, a: usize, mc: i32, bp: usize, bStride: usize, nc: i32, c: usize, ldcBytes: usize, alpha: T, overwrite: bool,
   tp: usize, tStep: usize, touch: i32,
 ): i32 {
   let c00 = v128.splat<T>(0), c10 = v128.splat<T>(0), c20 = v128.splat<T>(0), c30 = v128.splat<T>(0);
@@ -468,19 +474,30 @@ function tileSimdPackedHalf<T>(
     a += <usize>MR * sizeof<T>();
     bp += bStride;
   }
-  writeTile<T>(mc, nc, c, ldcBytes, alpha, c00, zero, c10, zero, c20, zero, c30, zero);
+  writeTile<T>(mc, nc, c, ldcBytes, alpha, overwrite, c00, zero, c10, zero, c20, zero, c30, zero);
   return touch;
 }
 
-/** C[0:mc, 0:nc] += alpha·(the 4×2 vector accumulators): whole rows directly, a partial tile through the spill space. */
+/**
+ * C[0:mc, 0:nc] += alpha·(the 4×2 vector accumulators), or with overwrite C = alpha·acc + 0 (the same bits as
+ * adding to a zeroed C: 0 + x = x + 0, and −0 becomes +0 either way): whole rows directly, a partial tile
+ * through the spill space.
+ */
 @inline function writeTile<T>(
-  mc: i32, nc: i32, c: usize, ldcBytes: usize, alpha: T,
+  mc: i32, nc: i32, c: usize, ldcBytes: usize, alpha: T, overwrite: bool,
   c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
 ): void {
   const va = v128.splat<T>(alpha);
   if (nc == 32 / sizeof<T>()) {
     // Whole panel rows: a short tile (the last rows of C, or a one-row C) writes only its mc rows, in vectors;
     // addSpill would compute the same lanes one scalar at a time.
+    if (overwrite) {
+      setRow<T>(c, c00, c01, va);
+      if (mc > 1) setRow<T>(c + ldcBytes, c10, c11, va);
+      if (mc > 2) setRow<T>(c + ldcBytes * 2, c20, c21, va);
+      if (mc > 3) setRow<T>(c + ldcBytes * 3, c30, c31, va);
+      return;
+    }
     addRow<T>(c, c00, c01, va);
     if (mc > 1) addRow<T>(c + ldcBytes, c10, c11, va);
     if (mc > 2) addRow<T>(c + ldcBytes * 2, c20, c21, va);
@@ -492,7 +509,7 @@ function tileSimdPackedHalf<T>(
   v128.store(spill, c10, 32); v128.store(spill, c11, 48);
   v128.store(spill, c20, 64); v128.store(spill, c21, 80);
   v128.store(spill, c30, 96); v128.store(spill, c31, 112);
-  addSpill<T>(mc, nc, c, ldcBytes, alpha);
+  addSpill<T>(mc, nc, c, ldcBytes, alpha, overwrite);
 }
 
 /** C[row, 0:2 vectors] += alpha·(lo, hi). */
@@ -501,8 +518,15 @@ function tileSimdPackedHalf<T>(
   v128.store(c, v128.add<T>(v128.load(c, 16), v128.mul<T>(va, hi)), 16);
 }
 
-/** C[0:mc, 0:nc] += alpha·spill, where spill holds MR rows of 32 bytes. */
-@inline function addSpill<T>(mc: i32, nc: i32, c: usize, ldcBytes: usize, alpha: T): void {
+/** C[row, 0:2 vectors] = alpha·(lo, hi) + 0. */
+@inline function setRow<T>(c: usize, lo: v128, hi: v128, va: v128): void {
+  const zero = v128.splat<T>(0);
+  v128.store(c, v128.add<T>(v128.mul<T>(va, lo), zero));
+  v128.store(c, v128.add<T>(v128.mul<T>(va, hi), zero), 16);
+}
+
+/** C[0:mc, 0:nc] += alpha·spill (overwrite: = alpha·spill + 0), where spill holds MR rows of 32 bytes. */
+@inline function addSpill<T>(mc: i32, nc: i32, c: usize, ldcBytes: usize, alpha: T, overwrite: bool): void {
   const size = <usize>sizeof<T>();
   const spill = spillPtr();
   for (let r = 0; r < mc; r++) {
@@ -510,7 +534,8 @@ function tileSimdPackedHalf<T>(
     const acc = spill + <usize>r * 32;
     for (let q = 0; q < nc; q++) {
       const off = <usize>q * size;
-      store<T>(row + off, load<T>(row + off) + alpha * load<T>(acc + off));
+      const sum = alpha * load<T>(acc + off);
+      store<T>(row + off, overwrite ? sum + <T>0 : load<T>(row + off) + sum);
     }
   }
 }
@@ -546,7 +571,7 @@ function tileSimdPackedHalf<T>(
   store<T>(spill + 32, c10); store<T>(spill + 32 + size, c11); store<T>(spill + 32 + size * 2, c12); store<T>(spill + 32 + size * 3, c13);
   store<T>(spill + 64, c20); store<T>(spill + 64 + size, c21); store<T>(spill + 64 + size * 2, c22); store<T>(spill + 64 + size * 3, c23);
   store<T>(spill + 96, c30); store<T>(spill + 96 + size, c31); store<T>(spill + 96 + size * 2, c32); store<T>(spill + 96 + size * 3, c33);
-  addSpill<T>(mc, nc, c, ldcBytes, alpha);
+  addSpill<T>(mc, nc, c, ldcBytes, alpha, false);
 }
 
 /**

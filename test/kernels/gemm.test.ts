@@ -120,6 +120,26 @@ for (const build of BUILDS) {
           }
         });
 
+        it(`${name}: beta = 0 stores +0 where alpha·sum is −0, as 0 + alpha·sum does (every path, one bit pattern)`, () => {
+          // A row of op(A) that is all zeros sums to +0; alpha = −1 makes that −0. C = 0·C + (−0) is +0, and the
+          // SIMD tiles that store their first k block straight into C must add the same +0.
+          const kern = K[build];
+          const rng = mulberry32(11);
+          for (const [m, n, k] of [[3, 5, 4], [9, 17, 7], [20, 33, 209], [20, 9, 300], [5, 3, 257], [2, 12, 9]] as const) {
+            const a = uniform(rng, m * k, dtype);
+            for (let p = 0; p < k; p++) a[tA ? p * m + 1 : k + p] = 0;
+            const At = kern.tensor(tA ? k : m, tA ? m : k, dtype, a);
+            const Bt = kern.tensor(tB ? n : k, tB ? k : n, dtype, uniform(rng, k * n, dtype));
+            const Ct = kern.tensor(m, n, dtype, typed(dtype, m * n).fill(NaN));
+            kern.gemm(tA, tB, -1, At, Bt, 0, Ct);
+            for (let j = 0; j < n; j++) {
+              expect(Object.is(Ct.data[n + j], 0), `${name} ${m}×${n}×${k}: C[1,${j}] = ${Object.is(Ct.data[n + j], -0) ? '-0' : Ct.data[n + j]}`).toBe(true);
+            }
+            for (let q = 0; q < m * n; q++) expect(Number.isFinite(Ct.data[q]), `${name} ${m}×${n}×${k}: C[${q}]`).toBe(true);
+            At.dispose(); Bt.dispose(); Ct.dispose();
+          }
+        });
+
         it(`${name}: small-integer inputs give the exact product for every m,n,k ∈ {${SMALL.join(',')}} and k = 257, 513`, () => {
           // |entries| ≤ 4 and k ≤ 513 keep every partial sum an integer below 2^24: no rounding at all.
           const kern = K[build];

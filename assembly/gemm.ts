@@ -136,12 +136,12 @@ export function gemmSerial<T>(
   // With beta = 0 the SIMD tiles store their first k block's sums (+ 0, the bits of 0 + sum) instead of adding
   // them to a zeroed C: C is then not filled, read back and written, but written once (for the cat net's
   // dW¹ = dZ¹·Xᵀ, 960 KiB of C in rows 48 KiB apart).
-  const tilesOverwrite = ASC_FEATURE_SIMD && work && beta == <T>0 && gemmPath(transA, transB, m, n, ldb) == PATH_TILE;
+  const path = ASC_FEATURE_SIMD ? gemmPath(transA, transB, m, n, ldb) : PATH_TILE;
+  const tilesOverwrite = ASC_FEATURE_SIMD && work && beta == <T>0 && path == PATH_TILE;
   if (!tilesOverwrite) scaleMatrix<T>(m, n, beta, c, ldcBytes);
   if (!work) return;
 
   if (ASC_FEATURE_SIMD) {
-    const path = gemmPath(transA, transB, m, n, ldb);
     if (path == PATH_GEMV) {
       gemv<T>(m, k, alpha, a, lda, b, c, ldc);
       return;

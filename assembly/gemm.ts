@@ -111,6 +111,13 @@ export const PATH_TILE: i32 = 2;
   return PATH_TILE;
 }
 
+/**
+ * Depth of the tile path's k blocks. Each block is summed in registers and then added to C (stored, for the
+ * first block with beta = 0), so a caller that splits k at these boundaries, beta = 0 for the first part and 1
+ * after, gets the bytes of the whole product: assembly/net.ts does, to share one pass over x between steps.
+ */
+@inline export function tileDepth(transB: bool, k: i32): i32 { return transB && k <= 2 * KC ? k : KC; }
+
 /** acc + x·y: one fused multiply-add in the relaxed-SIMD build (rounding may differ), mul then add otherwise. */
 @inline function madd<T>(acc: v128, x: v128, y: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(x, y, acc);
@@ -169,7 +176,7 @@ export function gemmSerial<T>(
   // k blocks: KC deep, except that a transposed B (packed a panel at a time, so no strided reads) with k ≤ 2·KC
   // takes all of k in one block: C is then read and written once, not twice. For the cat net's dW¹ = dZ¹·Xᵀ
   // (k = 209, C 20×12288 = 960 KiB, beyond L2's reach per tile) that measured 0.86–0.89× the time of two blocks.
-  const kb = transB && k <= 2 * KC ? k : KC;
+  const kb = tileDepth(transB, k);
   const mcMax = packA ? max(MR, A_BLOCK_BYTES / (kb * <i32>size * MR) * MR) : m;
   for (let pc = 0; pc < k; pc += kb) {
     const kc = min(kb, k - pc);

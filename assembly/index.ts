@@ -7,7 +7,7 @@ import { sumRows, sumCols, bceLoss, crossEntropyLoss, squaredError, dot } from "
 import { axpy, scale, mul, gatherCols, gatherRowsT } from "./update";
 import { optimStep } from "./optim";
 import { mathMap } from "./math";
-import { planForward, planCost, planBackward, planUpdate } from "./net";
+import { planForward, planCost, planBackward, planUpdate, planTrainStep } from "./net";
 import { planLayout } from "./plan";
 import { maxAbs } from "./finite";
 import { loadModel, modelInputSize, modelOutputSize, modelPredict, modelFree, lastError } from "./model";
@@ -182,21 +182,13 @@ export function net_backward_f64(plan: usize, x: usize, y: usize, m: i32, l2: f6
 export function net_update_f32(plan: usize, kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32): i32 { return planUpdate<f32>(plan, kind, lr, beta1, beta2, eps, c1, c2); }
 /** f64 twin of net_update_f32. */
 export function net_update_f64(plan: usize, kind: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, c1: f64, c2: f64): i32 { return planUpdate<f64>(plan, kind, lr, beta1, beta2, eps, c1, c2); }
-/** f32 full step: forward (with dropout when keepProb < 1), cost when wantCost ≠ 0 (else NaN), backward, update (skipped when a gradient is unusable: the plan header's status says which). */
-export function net_train_step_f32(plan: usize, x: usize, y: usize, m: i32, l2: f32, keepProb: f32, kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32, wantCost: i32): f64 {
-  planForward<f32>(plan, x, m, keepProb);
-  const cost = wantCost != 0 ? planCost<f32>(plan, y, m, <f64>l2) : NaN;
-  planBackward<f32>(plan, x, y, m, l2, keepProb < 1);
-  planUpdate<f32>(plan, kind, lr, beta1, beta2, eps, c1, c2);
-  return cost;
+/** f32 full step (assembly/net.ts planTrainStep): forward (dropout when keepProb < 1), cost when wantCost ≠ 0 (else NaN), backward, update (skipped when a gradient is unusable: the plan header's status says which); flags STEP_* and xMax ≥ max|x| let consecutive steps on one x share its passes. */
+export function net_train_step_f32(plan: usize, x: usize, y: usize, m: i32, l2: f32, keepProb: f32, kind: i32, lr: f32, beta1: f32, beta2: f32, eps: f32, c1: f32, c2: f32, wantCost: i32, flags: i32, xMax: f64): f64 {
+  return planTrainStep<f32>(plan, x, y, m, l2, keepProb, kind, lr, beta1, beta2, eps, c1, c2, wantCost != 0, flags, xMax);
 }
 /** f64 twin of net_train_step_f32. */
-export function net_train_step_f64(plan: usize, x: usize, y: usize, m: i32, l2: f64, keepProb: f64, kind: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, c1: f64, c2: f64, wantCost: i32): f64 {
-  planForward<f64>(plan, x, m, keepProb);
-  const cost = wantCost != 0 ? planCost<f64>(plan, y, m, l2) : NaN;
-  planBackward<f64>(plan, x, y, m, l2, keepProb < 1);
-  planUpdate<f64>(plan, kind, lr, beta1, beta2, eps, c1, c2);
-  return cost;
+export function net_train_step_f64(plan: usize, x: usize, y: usize, m: i32, l2: f64, keepProb: f64, kind: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, c1: f64, c2: f64, wantCost: i32, flags: i32, xMax: f64): f64 {
+  return planTrainStep<f64>(plan, x, y, m, l2, keepProb, kind, lr, beta1, beta2, eps, c1, c2, wantCost != 0, flags, xMax);
 }
 
 // ---- edge inference over a saved model file (assembly/model.ts; error codes and limits in docs/edge.md) ----

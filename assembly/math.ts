@@ -514,12 +514,9 @@ export function mathMap<T>(op: i32, x: usize, y: usize, n: i32): i32 {
     // Four vectors per iteration: each is one long chain of dependent operations, and four in flight let the
     // CPU overlap them (tanh f32 on this 2-core EPYC: 2.9 → 1.8 ns per element; eight spill and lose again).
     // Not in the edge templates, where the ≈ 5 KB it costs counts more than the speed.
+    // exp and log are not unrolled: the activations map only tanh and sigmoid through here (softmax and the
+    // losses call expV and logF64x2 themselves), and their four copies would take the module past 64 KiB.
     if (op == MATH_EXP) {
-      for (; UNROLL && q + 64 <= bytes; q += 64) {
-        const v0 = expV<T>(v128.load(x + q)), v1 = expV<T>(v128.load(x + q, 16));
-        const v2 = expV<T>(v128.load(x + q, 32)), v3 = expV<T>(v128.load(x + q, 48));
-        store4(y + q, v0, v1, v2, v3);
-      }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, expV<T>(v128.load(x + q)));
     } else if (op == MATH_TANH) {
       for (; UNROLL && q + 64 <= bytes; q += 64) {
@@ -529,11 +526,6 @@ export function mathMap<T>(op: i32, x: usize, y: usize, n: i32): i32 {
       }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, tanhV<T>(v128.load(x + q)));
     } else if (op == MATH_LOG) {
-      for (; UNROLL && q + 64 <= bytes; q += 64) {
-        const v0 = logV<T>(v128.load(x + q)), v1 = logV<T>(v128.load(x + q, 16));
-        const v2 = logV<T>(v128.load(x + q, 32)), v3 = logV<T>(v128.load(x + q, 48));
-        store4(y + q, v0, v1, v2, v3);
-      }
       for (; q + 16 <= bytes; q += 16) v128.store(y + q, logV<T>(v128.load(x + q)));
     } else {
       for (; UNROLL && q + 64 <= bytes; q += 64) {

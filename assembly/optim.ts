@@ -70,12 +70,12 @@ export function optimStep<T>(kind: i32, n: i32, w: usize, g: usize, v: usize, s:
       step = flushSubnormalScalar<T>(beta1 * load<T>(v + q) + m1 * gv);
       store<T>(v + q, step);
     } else if (kind == RMSPROP) {
-      const sv = flushSubnormalScalar<T>(beta2 * load<T>(s + q) + m2 * gv * gv);
+      const sv = flushSubnormalScalar<T>(beta2 * load<T>(s + q) + m2 * (gv * gv));
       store<T>(s + q, sv);
       step = gv / (<T>sqrt<T>(sv) + eps);
     } else if (kind == ADAM) {
       const vv = flushSubnormalScalar<T>(beta1 * load<T>(v + q) + m1 * gv);
-      const sv = flushSubnormalScalar<T>(beta2 * load<T>(s + q) + m2 * gv * gv);
+      const sv = flushSubnormalScalar<T>(beta2 * load<T>(s + q) + m2 * (gv * gv));
       store<T>(v + q, vv);
       store<T>(s + q, sv);
       step = (vv * r1) / (<T>sqrt<T>(sv * r2) + eps);

@@ -21,6 +21,14 @@
   rng3: u32;
   /** STATUS_* of the last update: set by every net_update / net_train_step. */
   status: i32;
+  /**
+   * 1 when layer 1's z holds W¹·x for the next step: set by a net_train_step asked to prepare it
+   * (STEP_PREPARE) whose update was applied, cleared by every forward pass.
+   */
+  ready: i32;
+  /** The x and m that z was prepared for. */
+  readyX: u32;
+  readyM: i32;
 }
 
 /** One layer's record (64 bytes): sizes, activation code and the addresses of its buffers (0 when absent). */
@@ -77,6 +85,11 @@ export const STATUS_NONFINITE: i32 = 1;
 /** Unknown optimiser code: nothing was changed. */
 export const STATUS_BAD_KIND: i32 = 2;
 
+/** net_train_step flags: the forward pass may take layer 1's z as prepared by the previous step (header.ready, same x and m). */
+export const STEP_USE_PREPARED: i32 = 1;
+/** net_train_step flags: the next call is a step on the same x with nothing in between, so this one may prepare its W¹·x. */
+export const STEP_PREPARE: i32 = 2;
+
 /** The header of the plan at `plan`. */
 @inline export function header(plan: usize): PlanHeader { return changetype<PlanHeader>(plan); }
 
@@ -108,6 +121,9 @@ export function planLayout(i: i32): i32 {
     case 12: return <i32>offsetof<LayerRecord>("sb");
     case 13: return <i32>offsetof<PlanHeader>();
     case 14: return <i32>offsetof<LayerRecord>();
+    case 15: return <i32>offsetof<PlanHeader>("ready");
+    case 16: return STEP_USE_PREPARED;
+    case 17: return STEP_PREPARE;
     default: return -1;
   }
 }

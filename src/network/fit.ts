@@ -133,11 +133,8 @@ export async function runFit(host: FitHost, session: Session, validation: { X: F
         // The steps up to the next record (or the end), without returning to the event loop between them:
         // a fit of tiny steps is otherwise dominated by the loop's own overhead.
         const until = Math.min(startIteration + o.count, session.iteration + o.costEvery - ((session.iteration - startIteration) % o.costEvery));
-        const quiet = settings.signal === undefined;
-        while (session.iteration < until) {
-          session.step(false);
-          if (!quiet) break;
-        }
+        // With a signal, one step per turn of the loop, so that an abort is seen between steps.
+        session.steps(settings.signal === undefined ? until - session.iteration : 1);
       } else {
         const cost = session.step(true);
         epochCost += cost * session.lastBatch;

@@ -245,6 +245,17 @@ export class Network {
           throw e;
         }
       },
+      steps: (count: number) => {
+        this.assertAlive();
+        session.assertOpen();
+        if (!Number.isInteger(count) || count < 0) throw new Error(`simdnet: trainer.steps count must be a whole number ≥ 0, got ${String(count)}`);
+        try {
+          session.steps(count);
+        } catch (e) {
+          if (e instanceof DivergenceError) throw new Error(e.message);
+          throw e;
+        }
+      },
       get iteration() { return session.iteration; },
       get epoch() { return session.epoch; },
       dispose: () => session.dispose(),

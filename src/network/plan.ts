@@ -182,6 +182,11 @@ export class NetPlan {
     return this.#status[0]!;
   }
 
+  /** The last step prepared the next one's W¹·x (the header's ready: assembly/net.ts prepareNext). */
+  prepared(): boolean {
+    return new Int32Array(this.kernels.exports.memory.buffer, this.ptr + HEADER.ready, 1)[0] === 1;
+  }
+
   /** Writes the plan from the current buffers (the dropout stream is left as it is). */
   write(): void {
     const ws = this.#workspace;

@@ -4,7 +4,7 @@
 // memory and takes steps on it; a network has one state and at most one open session.
 import { OPTIMIZER_CODE, type Kernels, type OptimizerKind } from '../kernels.js';
 import type { DType, Tensor } from '../runtime/arena.js';
-import { STATUS } from '../runtime/plan.js';
+import { STATUS, STEP_FLAG } from '../runtime/plan.js';
 import { createRandom, type RandomKind } from '../rng.js';
 import type { FeaturesFirst } from '../data/input.js';
 import { decayedRate, type ResolvedFit } from '../train/options.js';
@@ -77,9 +77,16 @@ export class TrainingState {
 /**
  * @internal For tests only: 'features' makes the sessions opened afterwards gather their mini-batches the
  * way simdnet did before they were kept examples-first (features-first data, gather_cols), so a test can show
- * that both ways train byte-identically. Not part of the public API.
+ * that both ways train byte-identically. prepareMinBytes sets which full batches share passes over X between
+ * steps (0: all, Infinity: none), so a test can compare both paths. Not part of the public API.
  */
-export const sessionInternals: { gather: 'examples' | 'features' } = { gather: 'examples' };
+export const sessionInternals: { gather: 'examples' | 'features'; prepareMinBytes: number; sharedPasses: number } = {
+  gather: 'examples',
+  /** Smallest full batch (bytes of X) whose consecutive steps share passes over X (Session.steps). */
+  prepareMinBytes: 1 << 20,
+  /** Steps so far whose pass over X also prepared the next step's W¹·X (for tests to see the path taken). */
+  sharedPasses: 0,
+};
 
 /** Thrown when examples-first data copied into WASM memory holds a NaN, an infinity or a value beyond the network's type. */
 export class UncheckedValuesError extends Error {
@@ -165,6 +172,8 @@ export class Session {
   #order: Int32Array | null = null;
   #pending = 0;
   #open = true;
+  /** max |x| of the full batch, found at the first run of steps that share passes over it (steps()). */
+  #xMax: number | null = null;
   /** The training state's moments are set up for this session's optimiser (at its first step, so a session that never steps changes nothing). */
   #momentsReady = false;
   /** fitDataset: epochs are counted by the caller (one per pass over the source), this session only walks its chunk. */
@@ -291,12 +300,35 @@ export class Session {
 
   /** Forward, cost, backward and update of the next batch in one WASM call; the cost is NaN unless wantCost. */
   step(wantCost: boolean): number {
+    return this.stepWith(wantCost, 0, NaN);
+  }
+
+  /**
+   * `count` steps without a cost, back to back. On a full, unshuffled batch of at least
+   * sessionInternals.prepareMinBytes, each step but the last also computes the next one's W¹·X in the same
+   * pass over X as its own dW¹ (assembly/net.ts prepareNext), with the bytes separate steps give. Nothing
+   * else can run between these calls, so X and the weights cannot change in between.
+   */
+  steps(count: number): void {
+    const share = count > 1 && this.#fullBatch && this.#data.byteLength >= sessionInternals.prepareMinBytes;
+    if (share && this.#xMax === null) {
+      const k = this.#kernels.exports;
+      this.#xMax = (this.#plan.dtype === 'float32' ? k.max_abs_f32 : k.max_abs_f64)(this.#data.ptr, this.#data.length);
+    }
+    for (let i = 0; i < count; i++) {
+      const flags = !share ? 0 : (i > 0 ? STEP_FLAG.usePrepared : 0) | (i < count - 1 ? STEP_FLAG.prepare : 0);
+      this.stepWith(false, flags, share ? this.#xMax! : NaN);
+      if ((flags & STEP_FLAG.prepare) !== 0 && this.#plan.prepared()) sessionInternals.sharedPasses++;
+    }
+  }
+
+  private stepWith(wantCost: boolean, flags: number, xMax: number): number {
     const { x, y, mb } = this.batch();
     const o = this.#o;
     const [c1, c2] = this.corrections();
     const lr = this.learningRate;
     const ops = this.#plan.ops;
-    const cost = ops.trainStep(this.#plan.ptr, x, y, mb, o.l2, o.keepProb, this.#kind, lr, o.beta1, o.beta2, o.epsilon, c1, c2, wantCost ? 1 : 0);
+    const cost = ops.trainStep(this.#plan.ptr, x, y, mb, o.l2, o.keepProb, this.#kind, lr, o.beta1, o.beta2, o.epsilon, c1, c2, wantCost ? 1 : 0, flags, xMax);
     this.finish(mb, lr);
     return cost;
   }

@@ -260,6 +260,8 @@ export type NetTrainStepFn = (
   c1: number, // Adam's 1 − beta1^t, else 1
   c2: number, // Adam's 1 − beta2^t, else 1
   wantCost: number, // 1: compute the cost before the update (returned), 0: return NaN
+  flags: number, // STEP_FLAG bits (src/runtime/plan.ts): usePrepared, prepare; 0 for a lone step
+  xMax: number, // with prepare: an upper bound of max |x| (NaN: do not prepare)
 ) => number; // the cost or NaN; whether the update was applied is the plan header's status (as NetUpdateFn returns)
 
 // ---- edge inference over a saved model file (assembly/model.ts; error codes and limits in docs/edge.md) ----

@@ -6,7 +6,7 @@ export const PLAN_HEADER_BYTES = 64;
 export const PLAN_LAYER_BYTES = 64;
 
 /** Byte offsets of the header fields (PlanHeader). */
-export const HEADER = { layers: 0, dtype: 4, capacity: 8, loss: 12, slope: 16, rng: 24, status: 40 } as const;
+export const HEADER = { layers: 0, dtype: 4, capacity: 8, loss: 12, slope: 16, rng: 24, status: 40, ready: 44 } as const;
 
 /** The i32 fields of a layer record (LayerRecord), in order: field k sits at byte 4k. */
 export const LAYER_FIELDS = ['units', 'inputs', 'act', 'w', 'b', 'dw', 'db', 'z', 'a', 'dz', 'd', 'ad', 'vw', 'vb', 'sw', 'sb'] as const;
@@ -27,8 +27,15 @@ export const OPTIMIZER_CODE = { gd: 0, momentum: 1, rmsprop: 2, adam: 3 } as con
 /** What the last update did (the header's status field). */
 export const STATUS = { ok: 0, nonFinite: 1, badKind: 2 } as const;
 
+/**
+ * net_train_step flags. usePrepared: the forward pass may take layer 1's z as prepared by the previous call
+ * (the kernel also checks the header's ready, x and m). prepare: the next call is a step on the same,
+ * unchanged x with no other call in between, so this one may compute the next W¹·x in the same pass over x.
+ */
+export const STEP_FLAG = { usePrepared: 1, prepare: 2 } as const;
+
 /** The indices of assembly/plan.ts planLayout, by meaning. */
 export const PLAN_LAYOUT_QUERY = {
   headerBytes: 0, layerBytes: 1, layers: 2, dtype: 3, capacity: 4, loss: 5, slope: 6, rng: 7, status: 8,
-  units: 9, w: 10, vw: 11, sb: 12, headerSize: 13, layerSize: 14,
+  units: 9, w: 10, vw: 11, sb: 12, headerSize: 13, layerSize: 14, ready: 15, usePrepared: 16, prepare: 17,
 } as const;

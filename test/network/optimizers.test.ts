@@ -24,6 +24,7 @@ interface Fixture {
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/optim.json', import.meta.url), 'utf8')) as Fixture;
 
 const KINDS: OptimizerKind[] = ['gd', 'momentum', 'rmsprop', 'adam'];
+const OPT: Record<OptimizerKind, number> = { gd: 0, momentum: 1, rmsprop: 2, adam: 3 };
 const BUILDS: Build[] = ['simd', 'scalar'];
 const DTYPES: DType[] = ['float64', 'float32'];
 const TOL: Record<DType, number> = { float64: 1e-12, float32: 1e-6 };
@@ -98,6 +99,43 @@ describe('Kernels.optimizerStep reproduces the course updates (numpy fixtures)',
           expect(k.liveTensors).toBe(live);
         });
       }
+    }
+  }
+
+  // A parameter updated in pieces (assembly/net.ts prepareNext updates W¹ a row segment at a time) must get the
+  // bytes of one whole call: every element, in a vector lane or in the scalar tail, takes the same operations.
+  for (const build of BUILDS) {
+    for (const dtype of DTYPES) {
+      it(`${build} ${dtype}: vector lanes and the scalar tail give every element the same bytes`, () => {
+        const k = kernels.get(build)!;
+        const rng = mulberry32(77);
+        const n = 203;
+        const make = (scale: number): number[] => Array.from({ length: n }, () => (2 * rng() - 1) * scale * 10 ** (4 * rng() - 2));
+        const init = { w: make(1), g: make(3), v: make(0.5), s: make(1).map(Math.abs) };
+        const fn = dtype === 'float32' ? k.exports.optim_step_f32 : k.exports.optim_step_f64;
+        const size = dtype === 'float32' ? 4 : 8;
+        for (const kind of KINDS) {
+          const run = (piece: number): Buffer[] => {
+            const t = { w: k.tensor(1, n, dtype, init.w), g: k.tensor(1, n, dtype, init.g), v: k.tensor(1, n, dtype, init.v), s: k.tensor(1, n, dtype, init.s) };
+            try {
+              for (let step = 1; step <= 3; step++) {
+                for (let i = 0; i < n; i += piece) {
+                  const len = Math.min(piece, n - i);
+                  fn(OPT[kind], len, t.w.ptr + i * size, t.g.ptr + i * size, t.v.ptr + i * size, t.s.ptr + i * size, 0.01, 0.9, 0.999, 1e-8, 1 - 0.9 ** step, 1 - 0.999 ** step);
+                }
+              }
+              return [t.w, t.v, t.s].map((x) => Buffer.from(new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength)));
+            } finally {
+              for (const x of Object.values(t)) x.dispose();
+            }
+          };
+          const whole = run(n);
+          for (const piece of [1, 3, 5]) {
+            const parts = run(piece);
+            parts.forEach((b, i) => expect(b.equals(whole[i]!), `${kind}: ${['w', 'v', 's'][i]} updated ${piece} at a time`).toBe(true));
+          }
+        }
+      });
     }
   }
 

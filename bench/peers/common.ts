@@ -46,6 +46,8 @@ export interface TrainContender {
    * else NaN. Asynchronous only where the implementation is (then timed as an async task).
    */
   step(): number | Promise<number>;
+  /** Steps that each step() call after the first takes (default 1); the timings are divided by it, so they stay per step. */
+  stepsPerCall?: number;
   /** Called before each of its timing rounds (e.g. to switch the tfjs backend). */
   activate?(): Promise<void>;
   dispose(): void;

@@ -31,6 +31,8 @@ export const VARIANT_LABEL: Record<Variant, string> = {
 interface StepTrainer {
   /** One optimiser step on the next batch; the batch's cost before the update when wantCost, else NaN. */
   step(wantCost?: boolean): number;
+  /** `count` steps back to back (what fit runs between records); on a large full batch they share passes over X. */
+  steps?(count: number): void;
   dispose(): void;
 }
 interface StepApi {
@@ -136,7 +138,8 @@ async function createNet(spec: NetSpec, variant: Variant): Promise<{ net: Networ
   return { net, kernels };
 }
 
-export async function simdnetTrainer(problem: TrainProblem, build: Variant): Promise<SimdnetTrain> {
+/** With stepsPerCall > 1, each timed call is trainer.steps(stepsPerCall) (fit's way between records), timed per step. */
+export async function simdnetTrainer(problem: TrainProblem, build: Variant, stepsPerCall = 1): Promise<SimdnetTrain> {
   const { net, kernels } = await createNet(problem.spec, build);
   const nX = problem.spec.layers[0]!;
   const nY = problem.spec.layers[problem.spec.layers.length - 1]!;
@@ -153,12 +156,17 @@ export async function simdnetTrainer(problem: TrainProblem, build: Variant): Pro
     const openBytes = kernels.memoryBytes;
     // The first step asks for its cost (checked against cost()); timed steps compute none, like the peers'.
     let first = true;
+    if (stepsPerCall > 1 && typeof t.steps !== 'function') throw new VariantUnavailable('n/a: this build of simdnet has no trainer.steps');
     return {
-      api: 'trainer', kernels, cost, openBytes,
+      api: 'trainer', kernels, cost, openBytes, stepsPerCall,
       step: () => {
-        const wantCost = first;
-        first = false;
-        return t.step(wantCost);
+        if (first || stepsPerCall === 1) {
+          const wantCost = first;
+          first = false;
+          return t.step(wantCost);
+        }
+        t.steps!(stepsPerCall);
+        return NaN;
       },
       dispose: () => { t.dispose(); net.dispose(); void disposeKernels(kernels); },
     };

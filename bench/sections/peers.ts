@@ -74,6 +74,8 @@ const CAT_DIR = new URL('../../../shared/data/catvnoncat/', import.meta.url);
 const NUMPY = 'numpy (reference, separate process)';
 /** One ratio column per contender here (rows whose workload lacks it show —). */
 const TFJS_HAND = 'tfjs wasm, by hand';
+/** simdnet simd timed the way fit runs between records: trainer.steps(10), per step. */
+const SIMD_STEPS = 'simdnet simd, steps(10)';
 const TFJS_HAND_XT = 'tfjs wasm, by hand, untransposed';
 const RATIO_COLUMNS = ['simdnet simd', 'pure TS twin', 'tfjs wasm', TFJS_HAND, TFJS_HAND_XT, 'tfjs cpu', 'brain.js', NUMPY];
 const RATIO_HEADER = ['vs simdnet simd', 'vs pure TS', 'vs tfjs wasm (autodiff)', 'vs tfjs wasm by hand', 'vs tfjs by hand, untransposed', 'vs tfjs cpu', 'vs brain.js', 'vs numpy'];
@@ -321,7 +323,7 @@ async function trainWorkload(id: string, title: string, makers: [string, Maker<T
     const t0 = performance.now();
     await fn();
     const probeMs = performance.now() - t0;
-    timed.set(name, { fn, async: isAsync, activate: c.activate?.bind(c), reps: 1, probeMs, samples: [], roundMedians: [] });
+    timed.set(name, { fn, async: isAsync, activate: c.activate?.bind(c), reps: c.stepsPerCall ?? 1, probeMs, samples: [], roundMedians: [] });
   }
   if (external) timed.set(external[0], external[1]);
   await alternate(id, timed, cfg);
@@ -465,6 +467,7 @@ export async function runPeersSection(ctx: SectionContext): Promise<SectionRepor
   const brainSkip = (why: string): Row => ({ workload: '', contender: 'brain.js', note: `n/a: ${why}` });
   const trainMakers = (p: TrainProblem): [string, Maker<TrainContender>][] => [
     ...SIMDNET.map((v): [string, Maker<TrainContender>] => [VARIANT_LABEL[v], () => simdnetTrainer(p, v)]),
+    [SIMD_STEPS, () => simdnetTrainer(p, 'simd', 10)],
     ['pure TS twin', async () => twinTrainer(p)],
     ['tfjs wasm', () => tfjsTrainer(p, 'wasm')],
     [TFJS_HAND, () => tfjsManualTrainer(p, 'wasm')],

@@ -105,7 +105,7 @@ export interface Trainer {
   step(wantCost?: boolean): number;
   /**
    * `count` steps in a row, without their costs: what fit runs between records. On a full, unshuffled batch
-   * of at least 1 MiB, each step's backward pass over X also computes the next step's first product (the same
+   * of at least 4 MiB, each step's backward pass over X also computes the next step's first product (the same
    * bytes as separate step() calls, X read once per step instead of twice). Throws as step() does; the steps
    * before the one that failed are kept.
    */

@@ -83,6 +83,20 @@ export function earlyStopper(o: ResolvedFit): EarlyStopper | null {
   return o.earlyStopping === null ? null : new EarlyStopper(o.earlyStopping);
 }
 
+/** Target length of one chunk of steps when fit has a signal (the Yielder lets the event loop run between chunks). */
+const CHUNK_MS = 40;
+
+/** Runs steps in chunks of about CHUNK_MS, sized from the time per step measured so far (one step at first). */
+class Pace {
+  #msPerStep = Infinity;
+  run(session: { steps(count: number): void }, left: number): void {
+    const count = Math.max(1, Math.min(left, Math.floor(CHUNK_MS / this.#msPerStep)));
+    const t0 = performance.now();
+    session.steps(count);
+    this.#msPerStep = (performance.now() - t0) / count;
+  }
+}
+
 /** Lets the event loop run (abort signals, worker messages) about every 50 ms of training. */
 export class Yielder {
   #last = performance.now();
@@ -108,6 +122,7 @@ export async function runFit(host: FitHost, session: Session, validation: { X: F
   const startEpoch = session.epoch;
   const targetEpoch = startEpoch + o.count;
   const yielder = new Yielder();
+  const pace = new Pace();
   let epochCost = 0;
   let epochExamples = 0;
   const done = (): boolean => (perEpoch ? session.epoch >= targetEpoch : session.iteration - startIteration >= o.count);
@@ -133,8 +148,11 @@ export async function runFit(host: FitHost, session: Session, validation: { X: F
         // The steps up to the next record (or the end), without returning to the event loop between them:
         // a fit of tiny steps is otherwise dominated by the loop's own overhead.
         const until = Math.min(startIteration + o.count, session.iteration + o.costEvery - ((session.iteration - startIteration) % o.costEvery));
-        // With a signal, one step per turn of the loop, so that an abort is seen between steps.
-        session.steps(settings.signal === undefined ? until - session.iteration : 1);
+        // With a signal, chunks of about CHUNK_MS, so that the loop still reaches the event loop (and sees an
+        // abort) every 50 ms or so; consecutive steps of a chunk can share their passes over X.
+        const left = until - session.iteration;
+        if (settings.signal === undefined) session.steps(left);
+        else pace.run(session, left);
       } else {
         const cost = session.step(true);
         epochCost += cost * session.lastBatch;

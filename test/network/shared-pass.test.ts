@@ -91,6 +91,20 @@ describe('shared passes over X give the bytes of separate steps', () => {
   }
 });
 
+describe('fit with a signal (fitInWorker, abortable fits)', () => {
+  it('still shares passes, in chunks between looks at the event loop, with the same bytes', async () => {
+    const { X, Y } = data(140, 30, 10);
+    const opts: NetworkOptions = { layers: [140, 20, 1], hidden: 'relu', dtype: 'float32', seed: 9 };
+    const fit: FitOptions = { ...FIT, iterations: 40, costEvery: 40 };
+    const separate = await train(opts, X, Y, fit, false);
+    const shared = await train(opts, X, Y, { ...fit, signal: new AbortController().signal }, true);
+    // One step alone first (its time sizes the chunks), then the other 38 quiet steps in chunks.
+    expect(shared.passes).toBeGreaterThanOrEqual(30);
+    expect(shared.bytes.equals(separate.bytes)).toBe(true);
+    expect(shared.history.costs).toEqual(separate.history.costs);
+  });
+});
+
 describe('where the steps cannot share a pass, they do not, and train the same', () => {
   it('one example (W¹·x is a matrix-vector product, not split by k block)', async () => {
     const { X, Y } = data(140, 1, 3);

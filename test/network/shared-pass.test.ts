@@ -91,6 +91,26 @@ describe('shared passes over X give the bytes of separate steps', () => {
   }
 });
 
+describe('one-layer nets (logistic and softmax regression: layer 1 is the output layer)', () => {
+  for (const build of BUILDS) {
+    it(`${build} build: [n, 1] sigmoid and [n, 3] softmax over 1, 9, 135 and 263 features`, async () => {
+      for (const n of [1, 9, 135, 263]) {
+        for (const outputs of [1, 3]) {
+          const { X, Y: Y01 } = data(n, 23, n + outputs);
+          const Y = outputs === 1 ? Y01 : Y01.map((v, e) => (v + e) % 3);
+          const opts: NetworkOptions = { layers: [n, outputs], dtype: 'float32', seed: n, kernels: { build } };
+          const separate = await train(opts, X, Y, FIT, false);
+          const shared = await train(opts, X, Y, FIT, true);
+          const what = `[${n}, ${outputs}]`;
+          expect(shared.passes, what).toBe(5);
+          expect(shared.bytes.equals(separate.bytes), what).toBe(true);
+          expect(shared.history.costs, what).toEqual(separate.history.costs);
+        }
+      }
+    });
+  }
+});
+
 describe('fit with a signal (fitInWorker, abortable fits)', () => {
   it('still shares passes, in chunks between looks at the event loop, with the same bytes', async () => {
     const { X, Y } = data(140, 30, 10);

@@ -45,7 +45,8 @@ describe('shared passes over X give the bytes of separate steps', () => {
   // Features around the k blocks (128) and the dot-product path's column limit (8: 135 leaves a 7-wide tail);
   // hidden units below and above the tile path's 16 rows; examples from 2 (the least that shares) up.
   const features = [1, 3, 8, 9, 127, 128, 129, 135, 263];
-  const shapes: [number, number][] = [[1, 2], [4, 3], [17, 37], [20, 9]];
+  // 300 examples: dW¹'s A·Bᵀ then has k > 256 and sums in several k blocks.
+  const shapes: [number, number][] = [[1, 2], [4, 3], [17, 37], [20, 9], [17, 300]];
   for (const build of BUILDS) {
     for (const dtype of ['float32', 'float64'] as const) {
       it(`${build} build, ${dtype}: features ${features.join(', ')} × (units, examples) ${shapes.map((s) => `(${s})`).join(' ')}`, async () => {

@@ -1,6 +1,11 @@
 // Helpers of the network tests: a seeded PRNG for test data and an independent plain-JS forward
 // pass / cost, written from the course's formulas, to check the library against.
 
+/** The bytes of every W and b of a network, in layer order (save() also holds the training config, which differs between runs compared). */
+export function weightBytes(net: { getWeights(): { W: ArrayBufferView; b: ArrayBufferView }[] }): Buffer {
+  return Buffer.concat(net.getWeights().flatMap((l) => [Buffer.from(l.W.buffer, l.W.byteOffset, l.W.byteLength), Buffer.from(l.b.buffer, l.b.byteOffset, l.b.byteLength)]));
+}
+
 /** The seeded test-data PRNG shared by all test folders. */
 export { mulberry32 } from '../kernels/helpers.js';
 

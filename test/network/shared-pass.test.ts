@@ -6,14 +6,11 @@ import { Network, type NetworkOptions } from '../../src/network.js';
 import { sessionInternals } from '../../src/network/session.js';
 import type { FitOptions, History } from '../../src/index.js';
 import type { Build } from '../../src/runtime/load.js';
-import { mulberry32 } from './helpers.js';
+import { mulberry32, weightBytes } from './helpers.js';
 
 const defaultMinBytes = sessionInternals.prepareMinBytes;
 afterEach(() => { sessionInternals.prepareMinBytes = defaultMinBytes; });
 
-function weightBytes(net: Network): Buffer {
-  return Buffer.concat(net.getWeights().flatMap((l) => [Buffer.from(l.W.buffer, l.W.byteOffset, l.W.byteLength), Buffer.from(l.b.buffer, l.b.byteOffset, l.b.byteLength)]));
-}
 
 /** m examples of n features in [-1, 1), examples-first, and 0/1 labels from a fixed rule. */
 function data(n: number, m: number, seed: number): { X: { data: Float64Array; shape: [number, number] }; Y: number[] } {
@@ -30,11 +27,30 @@ async function train(opts: NetworkOptions, X: unknown, Y: unknown, fit: FitOptio
   const before = sessionInternals.sharedPasses;
   const net = await Network.create(opts);
   try {
+    if (typeof opts.kernels === 'object' && 'threads' in opts.kernels) expect(net.kernels.threads, net.kernels.threadsFallback ?? '').toBe(opts.kernels.threads);
     const history = await net.fit(X as never, Y as never, fit);
     return { bytes: weightBytes(net), history, passes: sessionInternals.sharedPasses - before };
   } finally {
     net.dispose();
+    // A network made from load options owns its kernels: end a threads build's workers.
+    await net.kernels.dispose?.();
   }
+}
+
+/**
+ * Trains with sharing forced off (`opts`) and forced on (`sharedOpts`, default `opts`), and checks that the
+ * shared run took `passes` shared passes and ended with the same weight bytes and costs.
+ */
+async function expectSame(what: string, opts: NetworkOptions, X: unknown, Y: unknown, fit: FitOptions, passes: number, sharedOpts = opts): Promise<Run> {
+  const separate = await train(opts, X, Y, fit, false);
+  const shared = await train(sharedOpts, X, Y, fit, true);
+  expect(separate.passes, what).toBe(0);
+  expect(shared.passes, what).toBe(passes);
+  expect(shared.bytes.equals(separate.bytes), what).toBe(true);
+  expect(shared.history.costs, what).toEqual(separate.history.costs);
+  expect(shared.history.iterations, what).toBe(separate.history.iterations);
+  expect(shared.history.stopped, what).toBe(separate.history.stopped);
+  return shared;
 }
 
 // 7 iterations with a record at the first: fit's quiet run is steps(6), of which 5 prepare the next.
@@ -54,14 +70,8 @@ describe('shared passes over X give the bytes of separate steps', () => {
           for (const [units, m] of shapes) {
             const opts: NetworkOptions = { layers: [n, units, 1], hidden: 'relu', dtype, seed: n + units, kernels: { build } };
             const { X, Y } = data(n, m, n * 31 + m);
-            const separate = await train(opts, X, Y, FIT, false);
-            const shared = await train(opts, X, Y, FIT, true);
-            const what = `${n} features, ${units} units, ${m} examples`;
-            expect(separate.passes, what).toBe(0);
             // float64 steps never share (the f64 twin would not fit the module's 64 KiB): same bytes, no passes.
-            expect(shared.passes, what).toBe(dtype === 'float32' ? 5 : 0);
-            expect(shared.bytes.equals(separate.bytes), what).toBe(true);
-            expect(shared.history.costs, what).toEqual(separate.history.costs);
+            await expectSame(`${n} features, ${units} units, ${m} examples`, opts, X, Y, FIT, dtype === 'float32' ? 5 : 0);
           }
         }
       });
@@ -81,12 +91,8 @@ describe('shared passes over X give the bytes of separate steps', () => {
         const Y = Array.from({ length: 41 }, (_, e) => e % 3);
         const opts: NetworkOptions = { layers: [133, 18, 6, 3], hidden: 'tanh', dtype: 'float32', seed: 8, kernels: { build } };
         const all: FitOptions = { ...fit, iterations: 12, costEvery: 6 };
-        const separate = await train(opts, X, Y, all, false);
-        const shared = await train(opts, X, Y, all, true);
         // Records at 0 and 6: two quiet runs of 5 steps, 4 prepared in each.
-        expect(shared.passes).toBe(8);
-        expect(shared.bytes.equals(separate.bytes)).toBe(true);
-        expect(shared.history.costs).toEqual(separate.history.costs);
+        await expectSame(name, opts, X, Y, all, 8);
       });
     }
   }
@@ -100,12 +106,7 @@ describe('one-layer nets (logistic and softmax regression: layer 1 is the output
           const { X, Y: Y01 } = data(n, 23, n + outputs);
           const Y = outputs === 1 ? Y01 : Y01.map((v, e) => (v + e) % 3);
           const opts: NetworkOptions = { layers: [n, outputs], dtype: 'float32', seed: n, kernels: { build } };
-          const separate = await train(opts, X, Y, FIT, false);
-          const shared = await train(opts, X, Y, FIT, true);
-          const what = `[${n}, ${outputs}]`;
-          expect(shared.passes, what).toBe(5);
-          expect(shared.bytes.equals(separate.bytes), what).toBe(true);
-          expect(shared.history.costs, what).toEqual(separate.history.costs);
+          await expectSame(`[${n}, ${outputs}]`, opts, X, Y, FIT, 5);
         }
       }
     });
@@ -130,38 +131,22 @@ describe('where the steps cannot share a pass, they do not, and train the same',
   it('one example (W¹·x is a matrix-vector product, not split by k block)', async () => {
     const { X, Y } = data(140, 1, 3);
     const opts: NetworkOptions = { layers: [140, 20, 1], hidden: 'relu', dtype: 'float32', seed: 2 };
-    const separate = await train(opts, X, Y, FIT, false);
-    const shared = await train(opts, X, Y, FIT, true);
-    expect(shared.passes).toBe(0);
-    expect(shared.bytes.equals(separate.bytes)).toBe(true);
+    await expectSame('one example', opts, X, Y, FIT, 0);
   });
 
   it('mini-batches and shuffled full batches (X changes between steps)', async () => {
     const { X, Y } = data(130, 24, 4);
     const opts: NetworkOptions = { layers: [130, 17, 1], hidden: 'relu', dtype: 'float32', seed: 3 };
     for (const fit of [{ ...FIT, batchSize: 8 }, { ...FIT, shuffle: true }]) {
-      const separate = await train(opts, X, Y, fit, false);
-      const shared = await train(opts, X, Y, fit, true);
-      expect(shared.passes).toBe(0);
-      expect(shared.bytes.equals(separate.bytes)).toBe(true);
+      await expectSame(JSON.stringify(fit), opts, X, Y, fit, 0);
     }
   });
 
   it('the threads build ignores the request (its pool splits both products instead)', async () => {
     const { X, Y } = data(129, 37, 6);
     const opts: NetworkOptions = { layers: [129, 20, 1], hidden: 'relu', dtype: 'float32', seed: 4, kernels: { build: 'simd' } };
-    const threaded: NetworkOptions = { ...opts, kernels: { build: 'threads' } as never };
-    const separate = await train(opts, X, Y, FIT, false);
-    let shared: Run;
-    try {
-      shared = await train(threaded, X, Y, FIT, true);
-    } catch (e) {
-      // Some hosts cannot run the threads build; the other tests cover the serial builds.
-      expect(String(e)).toMatch(/thread|SharedArrayBuffer|shared/i);
-      return;
-    }
-    expect(shared.passes).toBe(0);
-    expect(shared.bytes.equals(separate.bytes)).toBe(true);
+    // train() checks that the network really runs on 2 threads (no fallback to one).
+    await expectSame('threads', opts, X, Y, FIT, 0, { ...opts, kernels: { threads: 2 } });
   });
 
   it('a batch whose size makes the rounding bound unusable (m·u > 1/8) takes the exact check, same bytes', async () => {
@@ -173,22 +158,17 @@ describe('where the steps cannot share a pass, they do not, and train the same',
     const Y = Float32Array.from(X.data, (v) => (v > 0.1 ? 1 : 0));
     const opts: NetworkOptions = { layers: [1, 3, 1], hidden: 'tanh', dtype: 'float32', seed: 6 };
     const fit: FitOptions = { ...FIT, iterations: 4, costEvery: 4 };
-    const separate = await train(opts, X, Y, fit, false);
-    const shared = await train(opts, X, Y, fit, true);
-    expect(shared.passes).toBe(0);
-    expect(shared.bytes.equals(separate.bytes)).toBe(true);
+    await expectSame('m = 2^21 + 5', opts, X, Y, fit, 0);
   });
 
   it('training that diverges stops at the same step with the same weights', async () => {
     const { X, Y } = data(131, 19, 8);
     const opts: NetworkOptions = { layers: [131, 20, 1], hidden: 'relu', dtype: 'float32', seed: 5 };
-    const fit: FitOptions = { ...FIT, learningRate: 1e28, iterations: 30, costEvery: 30 };
-    const separate = await train(opts, X, Y, fit, false);
-    const shared = await train(opts, X, Y, fit, true);
-    expect(separate.history.stopped).toBe('diverged');
+    // lr 1000 diverges at the 9th step, after 7 shared passes: the step that fails had been asked to prepare.
+    const fit: FitOptions = { ...FIT, learningRate: 1000, iterations: 30, costEvery: 30 };
+    const shared = await expectSame('diverging', opts, X, Y, fit, 7);
     expect(shared.history.stopped).toBe('diverged');
-    expect(shared.history.iterations).toBe(separate.history.iterations);
-    expect(shared.bytes.equals(separate.bytes)).toBe(true);
+    expect(shared.history.iterations).toBe(9);
   });
 });
 

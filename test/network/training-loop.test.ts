@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Network, type NetworkOptions } from '../../src/network.js';
 import type { FitOptions } from '../../src/index.js';
 import { NumpyRandom } from '../../src/rng.js';
-import { mulberry32, randomRows } from './helpers.js';
+import { mulberry32, randomRows, weightBytes } from './helpers.js';
 
 const rng = mulberry32(11);
 const M = 23; // not a multiple of any batch size used here: every epoch ends with a short batch
@@ -15,10 +15,6 @@ const BIN: NetworkOptions = { layers: [3, 5, 4, 1], hidden: 'tanh', dtype: 'floa
 const SOFT: NetworkOptions = { layers: [3, 6, 3], hidden: 'relu', dtype: 'float32', seed: 9 };
 
 const bytes = (net: Network): Buffer => Buffer.from(net.save().slice(0)).subarray(0);
-/** The weights' bytes only (save() also records the training config, which differs between the runs compared). */
-function weightBytes(net: Network): Buffer {
-  return Buffer.concat(net.getWeights().flatMap((l) => [Buffer.from(l.W.buffer, l.W.byteOffset, l.W.byteLength), Buffer.from(l.b.buffer, l.b.byteOffset, l.b.byteLength)]));
-}
 void bytes;
 
 async function pair(opts: NetworkOptions): Promise<[Network, Network]> {

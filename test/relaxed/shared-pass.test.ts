@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Network, type NetworkOptions } from '../../src/network.js';
 import { sessionInternals } from '../../src/network/session.js';
 import type { FitOptions } from '../../src/index.js';
-import { mulberry32 } from '../network/helpers.js';
+import { mulberry32, weightBytes } from '../network/helpers.js';
 
 const defaultMinBytes = sessionInternals.prepareMinBytes;
 afterEach(() => { sessionInternals.prepareMinBytes = defaultMinBytes; });
@@ -19,8 +19,7 @@ async function train(opts: NetworkOptions, n: number, m: number, fit: FitOptions
   const net = await Network.create(opts);
   try {
     const h = await net.fit(X, Y, fit);
-    const bytes = Buffer.concat(net.getWeights().flatMap((l) => [Buffer.from(l.W.buffer, l.W.byteOffset, l.W.byteLength), Buffer.from(l.b.buffer, l.b.byteOffset, l.b.byteLength)]));
-    return { bytes, costs: h.costs.map((c) => c.cost), passes: sessionInternals.sharedPasses - before };
+    return { bytes: weightBytes(net), costs: h.costs.map((c) => c.cost), passes: sessionInternals.sharedPasses - before };
   } finally {
     net.dispose();
   }

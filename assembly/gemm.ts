@@ -8,7 +8,9 @@
 // at a time into static scratch, reused by every row tile of the block, when it is transposed, a
 // partial panel, or its rows sit a multiple of 256 bytes apart; otherwise it is read in place.
 // The register tile is 4 rows × 2 vectors (f32: 4×8, f64: 4×4) under ASC_FEATURE_SIMD and
-// 4×4 scalars in the scalar twin; both accumulate each KC block in registers.
+// 4×4 scalars in the scalar twin; both accumulate each KC block in registers. Under SIMD a product only
+// 1–4 deep with B untransposed (gemmThinK: the planar net's layers) skips packing and tiles: each row of C
+// streams B's k rows, summing every element in the tile's order (test/kernels/gemm-order.test.ts).
 //
 // Every element of C is summed in an order that depends only on its own row and column, k and the
 // path (gemv, dot products, register tiles): never on which tile or sub-block it was computed in.
@@ -63,6 +65,10 @@ const TOUCH_MIN_BYTES: u64 = 4 << 20;
  */
 const TOUCH_STEP_N: usize = 8;
 const TOUCH_STEP_T: usize = 16;
+/** Deepest product the thin-k path takes (gemmThinK): k + 2 vectors of B per step and k splats of A stay in registers. */
+const THIN_K_MAX: i32 = 4;
+/** The thin-k path is left out of the edge templates, whose size counts more. */
+const THIN_K: bool = !isDefined(SIMDNET_EDGE);
 /** Rows of B per block of the dot-product path: the block (≤ 64 rows × KC_DOT) stays in L1/L2 across row tiles of A. */
 const DOT_NB: i32 = 64;
 
@@ -159,6 +165,14 @@ export function gemmSerial<T>(
     }
   }
   const nr = panelWidth<T>();
+  if (ASC_FEATURE_SIMD && THIN_K && !transB && k <= THIN_K_MAX && n >= nr) {
+    // A depth of 1–4 (a first layer over 2-D inputs, a 4-unit hidden layer): each row of C streams B's k rows
+    // in place; whole panels here, the last n mod nr columns through the tiles below.
+    const done = n / nr * nr;
+    gemmThinK<T>(transA, m, done, k, alpha, a, lda, b, ldb, tilesOverwrite, c, ldcBytes);
+    if (done < n) gemmSerial<T>(transA, false, m, n - done, k, alpha, a, lda, b + <usize>done * size, ldb, tilesOverwrite ? <T>0 : <T>1, c + <usize>done * size, ldc);
+    return;
+  }
   // Byte strides of op(A) and op(B) along their rows and columns.
   const aRow: usize = transA ? size : <usize>lda * size;
   const aCol: usize = transA ? <usize>lda * size : size;
@@ -230,10 +244,10 @@ export function gemmSerial<T>(
               tp = tCur;
               tCur += span;
             }
-            if (nc <= nr / 2) touch = tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, tp, step, touch);
+            if (halfTile<T>() && nc <= nr / 2) touch = tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, tp, step, touch);
             else touch = tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, true, tp, step, touch);
           } else if (ASC_FEATURE_SIMD && packA) {
-            if (nc <= nr / 2) tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, aBase, 0, 0);
+            if (halfTile<T>() && nc <= nr / 2) tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, aBase, 0, 0);
             else tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, false, 0, 0, 0);
           } else if (ASC_FEATURE_SIMD) {
             tileSimd<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite);
@@ -246,6 +260,49 @@ export function gemmSerial<T>(
   }
   // Keeps the touching loads alive: their sum is stored, never read.
   if (touchB) store<i32>(spillPtr(), touch);
+}
+
+/**
+ * C[:, 0:n] (n a multiple of the panel width) = alpha·op(A)·B + keep·C for k ≤ THIN_K_MAX, where keep = 0 when
+ * overwriting (setRow's bits: 0 + x = x + 0) and 1 otherwise (addRow's): one row of C at a time, two vectors per
+ * step, each element summed 0 + a₀b₀ + a₁b₁ + … like the register tile, so the bytes are the tile path's.
+ * The k loop is unrolled (thinRow's constant K): a loop over p ran 1.3–1.5× slower at k = 1 and 2.
+ */
+function gemmThinK<T>(transA: bool, m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: usize, ldb: i32, overwrite: bool, c: usize, ldcBytes: usize): void {
+  const size = <usize>sizeof<T>();
+  const aRow: usize = transA ? size : <usize>lda * size;
+  const aCol: usize = transA ? <usize>lda * size : size;
+  const bRow = <usize>ldb * size;
+  const rowBytes = <usize>n * size;
+  const keep = i32x4.splat(overwrite ? 0 : -1);
+  for (let i = 0; i < m; i++) {
+    const ap = a + <usize>i * aRow;
+    const cp = c + <usize>i * ldcBytes;
+    if (k == 1) thinRow<T>(1, ap, aCol, b, bRow, rowBytes, cp, alpha, keep);
+    else if (k == 2) thinRow<T>(2, ap, aCol, b, bRow, rowBytes, cp, alpha, keep);
+    else if (k == 3) thinRow<T>(3, ap, aCol, b, bRow, rowBytes, cp, alpha, keep);
+    else thinRow<T>(4, ap, aCol, b, bRow, rowBytes, cp, alpha, keep);
+  }
+}
+
+/** One row of gemmThinK: rowBytes of C at cp from K rows of B bRow bytes apart. */
+@inline function thinRow<T>(K: i32, ap: usize, aCol: usize, b: usize, bRow: usize, rowBytes: usize, cp: usize, alpha: T, keep: v128): void {
+  const zero = v128.splat<T>(0);
+  const va = v128.splat<T>(alpha);
+  const x0 = v128.load_splat<T>(ap);
+  const x1 = K > 1 ? v128.load_splat<T>(ap + aCol) : zero;
+  const x2 = K > 2 ? v128.load_splat<T>(ap + aCol * 2) : zero;
+  const x3 = K > 3 ? v128.load_splat<T>(ap + aCol * 3) : zero;
+  const b1 = b + bRow, b2 = b + bRow * 2, b3 = b + bRow * 3;
+  for (let q: usize = 0; q < rowBytes; q += 32) {
+    let lo = madd<T>(zero, x0, v128.load(b + q));
+    let hi = madd<T>(zero, x0, v128.load(b + q, 16));
+    if (K > 1) { lo = madd<T>(lo, x1, v128.load(b1 + q)); hi = madd<T>(hi, x1, v128.load(b1 + q, 16)); }
+    if (K > 2) { lo = madd<T>(lo, x2, v128.load(b2 + q)); hi = madd<T>(hi, x2, v128.load(b2 + q, 16)); }
+    if (K > 3) { lo = madd<T>(lo, x3, v128.load(b3 + q)); hi = madd<T>(hi, x3, v128.load(b3 + q, 16)); }
+    v128.store(cp + q, v128.add<T>(v128.and(v128.load(cp + q), keep), v128.mul<T>(va, lo)));
+    v128.store(cp + q, v128.add<T>(v128.and(v128.load(cp + q, 16), keep), v128.mul<T>(va, hi)), 16);
+  }
 }
 
 /** Copies an mb×kc block of op(A) into the A scratch as row tiles: tile t holds kc groups of MR elements (rows MR·t … MR·t + MR − 1 at one p). */
@@ -457,6 +514,9 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
   writeTile<T>(mc, nc, c, ldcBytes, alpha, overwrite, c00, c01, c10, c11, c20, c21, c30, c31);
   return touch;
 }
+
+/** Whether a half-width last panel takes tileSimdPackedHalf: f32 only; f64 (a 1-in-4 tail gains a few per cent of one panel) leaves its 1 KB out of the module. */
+@inline function halfTile<T>(): bool { return sizeof<T>() == 4; }
 
 /**
  * tileSimdPacked for a last panel of at most half its width (nc ≤ 4 f32 columns, 2 f64): only the panel's first

@@ -50,6 +50,29 @@ describe('relaxed-SIMD build', () => {
     });
   }
 
+  for (const dtype of DTYPES) {
+    it(`gemm (${dtype}): the thin-k rows (k ≤ 4, NN and TN) give the register tiles' bytes (the same product as A·Bᵀ, 17 rows)`, async () => {
+      // relaxed_madd may fuse, so there is no exact twin here; but the thin-k rows and the tiles must fuse alike.
+      const k = await Kernels.load({ build: 'relaxed' });
+      const rng = mulberry32(29);
+      let checked = 0;
+      for (const tA of [false, true]) for (const kk of [1, 2, 3, 4]) for (const n of [8, 9, 16, 33, 400]) {
+        const m = 17;
+        const a = uniform(rng, m * kk, dtype), b = uniform(rng, kk * n, dtype), c = uniform(rng, m * n, dtype);
+        const bT = uniform(rng, n * kk, dtype);
+        for (let p = 0; p < kk; p++) for (let j = 0; j < n; j++) bT[j * kk + p] = b[p * n + j]!;
+        const A = k.tensor(tA ? kk : m, tA ? m : kk, dtype, a);
+        const thin = k.tensor(m, n, dtype, c), tiles = k.tensor(m, n, dtype, c);
+        k.gemm(tA, false, -0.7, A, k.tensor(kk, n, dtype, b), 0.5, thin);
+        k.gemm(tA, true, -0.7, A, k.tensor(n, kk, dtype, bT), 0.5, tiles);
+        expect(Buffer.from(thin.data.buffer, thin.data.byteOffset, thin.data.byteLength).equals(Buffer.from(tiles.data.buffer, tiles.data.byteOffset, tiles.data.byteLength)), `${tA ? 'T' : 'N'}N ${m}×${n}×${kk}`).toBe(true);
+        checked++;
+        k.disposeAll();
+      }
+      expect(checked).toBe(40);
+    });
+  }
+
   it('trains a small float64 net to within 1e-9 of the simd build (only rounding differs)', async () => {
     const rng = mulberry32(5);
     const X = Array.from({ length: 40 }, () => Array.from({ length: 5 }, () => rng() * 2 - 1));

@@ -8,7 +8,7 @@
 // at a time into static scratch, reused by every row tile of the block, when it is transposed, a
 // partial panel, or its rows sit a multiple of 256 bytes apart; otherwise it is read in place.
 // The register tile is 4 rows × 2 vectors (f32: 4×8, f64: 4×4) under ASC_FEATURE_SIMD and
-// 4×4 scalars in the scalar twin; both accumulate each KC block in registers. Under SIMD a product only
+// 4×4 scalars in the scalar twin; both accumulate each KC block in registers. Under SIMD an f32 product only
 // 1–4 deep with B untransposed (gemmThinK: the planar net's layers) skips packing and tiles: each row of C
 // streams B's k rows, summing every element in the tile's order (test/kernels/gemm-order.test.ts).
 //
@@ -165,9 +165,10 @@ export function gemmSerial<T>(
     }
   }
   const nr = panelWidth<T>();
-  if (ASC_FEATURE_SIMD && THIN_K && !transB && k <= THIN_K_MAX && n >= nr) {
+  if (ASC_FEATURE_SIMD && THIN_K && sizeof<T>() == 4 && !transB && k <= THIN_K_MAX && n >= nr) {
     // A depth of 1–4 (a first layer over 2-D inputs, a 4-unit hidden layer): each row of C streams B's k rows
-    // in place; whole panels here, the last n mod nr columns through the tiles below.
+    // in place; whole panels here, the last n mod nr columns through the tiles below. f32 only: the f64 twin
+    // (planar f64 0.89×) does not fit the module's 64 KiB beside the f64 half tile (cat f64 step 1.03× without it).
     const done = n / nr * nr;
     gemmThinK<T>(transA, m, done, k, alpha, a, lda, b, ldb, tilesOverwrite, c, ldcBytes);
     if (done < n) gemmSerial<T>(transA, false, m, n - done, k, alpha, a, lda, b + <usize>done * size, ldb, tilesOverwrite ? <T>0 : <T>1, c + <usize>done * size, ldc);
@@ -244,10 +245,10 @@ export function gemmSerial<T>(
               tp = tCur;
               tCur += span;
             }
-            if (halfTile<T>() && nc <= nr / 2) touch = tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, tp, step, touch);
+            if (nc <= nr / 2) touch = tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, tp, step, touch);
             else touch = tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, true, tp, step, touch);
           } else if (ASC_FEATURE_SIMD && packA) {
-            if (halfTile<T>() && nc <= nr / 2) tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, aBase, 0, 0);
+            if (nc <= nr / 2) tileSimdPackedHalf<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, aBase, 0, 0);
             else tileSimdPacked<T>(kc, aBase, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite, false, 0, 0, 0);
           } else if (ASC_FEATURE_SIMD) {
             tileSimd<T>(kc, aBase, tRow, tCol, mc, bp, bStride, nc, cp, ldcBytes, alpha, overwrite);
@@ -266,7 +267,7 @@ export function gemmSerial<T>(
  * C[:, 0:n] (n a multiple of the panel width) = alpha·op(A)·B + keep·C for k ≤ THIN_K_MAX, where keep = 0 when
  * overwriting (setRow's bits: 0 + x = x + 0) and 1 otherwise (addRow's): one row of C at a time, two vectors per
  * step, each element summed 0 + a₀b₀ + a₁b₁ + … like the register tile, so the bytes are the tile path's.
- * The k loop is unrolled (thinRow's constant K): a loop over p ran 1.3–1.5× slower at k = 1 and 2.
+ * The k loop is unrolled (thinRow's constant K): a loop over p ran 1.3–1.5× slower at k = 1 and 2. f32 only (see gemmSerial).
  */
 function gemmThinK<T>(transA: bool, m: i32, n: i32, k: i32, alpha: T, a: usize, lda: i32, b: usize, ldb: i32, overwrite: bool, c: usize, ldcBytes: usize): void {
   const size = <usize>sizeof<T>();
@@ -287,7 +288,7 @@ function gemmThinK<T>(transA: bool, m: i32, n: i32, k: i32, alpha: T, a: usize, 
 
 /** One row of gemmThinK: rowBytes of C at cp from K rows of B bRow bytes apart. */
 @inline function thinRow<T>(K: i32, ap: usize, aCol: usize, b: usize, bRow: usize, rowBytes: usize, cp: usize, alpha: T, keep: v128): void {
-  const zero = v128.splat<T>(0);
+  const zero = v128.xor(keep, keep); // +0 in every lane, from a local: a v128.const costs 18 bytes at each use
   const va = v128.splat<T>(alpha);
   const x0 = v128.load_splat<T>(ap);
   const x1 = K > 1 ? v128.load_splat<T>(ap + aCol) : zero;
@@ -514,9 +515,6 @@ function packPanelT64(kc: i32, src: usize, bCol: usize, panel: usize): void {
   writeTile<T>(mc, nc, c, ldcBytes, alpha, overwrite, c00, c01, c10, c11, c20, c21, c30, c31);
   return touch;
 }
-
-/** Whether a half-width last panel takes tileSimdPackedHalf: f32 only; f64 (a 1-in-4 tail gains a few per cent of one panel) leaves its 1 KB out of the module. */
-@inline function halfTile<T>(): bool { return sizeof<T>() == 4; }
 
 /**
  * tileSimdPacked for a last panel of at most half its width (nc ≤ 4 f32 columns, 2 f64): only the panel's first

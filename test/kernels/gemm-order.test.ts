@@ -1,7 +1,7 @@
 // The register-tile paths' summation order, bit for bit: every element of C is 0 + a₀b₀ + a₁b₁ + … in k order
 // over each k block (128 deep; one block for A·Bᵀ with k ≤ 256), rounded to the dtype after each product and
 // sum, then C = (β·C) + α·sum, block after block (β = 0: α·sum + 0). The thin-k rows
-// (assembly/gemm.ts gemmThinK, k ≤ 4, op(B) untransposed) and the 4×2 tiles (k ≥ 5, and A·Bᵀ with ≥ 16 rows
+// (assembly/gemm.ts gemmThinK: f32, k ≤ 4, op(B) untransposed) and the 4×2 tiles (k ≥ 5, and A·Bᵀ with ≥ 16 rows
 // and ≥ 8 columns) must both give exactly that; so must the scalar build's 4×4 tiles. docs/determinism.md rests
 // on it (simd and scalar identical for NN, TN, TT), and so do shared passes (net.ts splits k at the tile's blocks).
 // The dot-product and GEMV paths sum lanes along k, in another order, and are not swept here.

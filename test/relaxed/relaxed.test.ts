@@ -51,7 +51,7 @@ describe('relaxed-SIMD build', () => {
   }
 
   for (const dtype of DTYPES) {
-    it(`gemm (${dtype}): the thin-k rows (k ≤ 4, NN and TN) give the register tiles' bytes (the same product as A·Bᵀ, 17 rows)`, async () => {
+    it(`gemm (${dtype}): NN and TN with k ≤ 4 (f32: the thin-k rows) give the register tiles' bytes (the same product as A·Bᵀ, 17 rows)`, async () => {
       // relaxed_madd may fuse, so there is no exact twin here; but the thin-k rows and the tiles must fuse alike.
       const k = await Kernels.load({ build: 'relaxed' });
       const rng = mulberry32(29);

@@ -16,6 +16,16 @@ for _var in THREAD_VARS:
 
 import numpy as np  # noqa: E402  (after the thread pinning above)
 
+# glibc's malloc serves blocks above its mmap threshold (128 KiB at start) with mmap and unmaps them on free; the
+# threshold rises only when such a block is freed (up to 32 MiB), and the heap's top is trimmed above twice it. A
+# process whose arrays are all a few hundred KiB (the MLP step's 392 KiB temporaries) then pays fresh pages for its
+# temporaries at every step: 1.55 ms per MLP step timed alone against 1.13 ms after the cat step ran in the same
+# process (Zen 2 VM, 2026-12-02). A real script reaches the fast state as soon as it frees one large array (its data,
+# a shuffled copy). One 16 MiB block, written and freed here, puts every script there, so a problem timed alone (the
+# bench's per-round runs) is timed as fast as in a process that ran another one first: numpy at its fastest.
+_settle = np.ones(4 << 20, dtype=np.float32)
+del _settle
+
 
 def blas_name():
     try:

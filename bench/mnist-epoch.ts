@@ -5,6 +5,8 @@
 //   tfjs       tf.sequential + model.fit(xs, ys, { epochs: 1, batchSize: 128, shuffle: true }), wasm and cpu backends
 //   numpy      bench/numpy/mnist_epoch.py, hand-written forward/backward/Adam, OPENBLAS_NUM_THREADS=1
 //   PyTorch    bench/torch/mnist_epoch.py, nn.Sequential + torch.optim.Adam, torch.set_num_threads(1)
+// numpy and PyTorch run twice: with glibc's malloc settled (their fastest: bench/numpy/common.py) and as the
+// process starts (numpy-plain, torch-plain: their usual way).
 // Each peer keeps its model between epochs (the python ones run as long-lived subprocesses answering one
 // JSON line per command), so the peers alternate epoch by epoch in rounds that rotate their order: a burst
 // of load on this shared VM hits every peer rather than one. One warm-up epoch each, then `rounds` timed
@@ -178,9 +180,9 @@ async function tfjsPeer(backend: 'wasm' | 'cpu'): Promise<Peer> {
 }
 
 /** A python peer as a long-lived subprocess; returns the reason instead when it cannot run. */
-async function pythonPeer(key: string, python: string, script: string, dir: string): Promise<Peer | string> {
+async function pythonPeer(key: string, python: string, script: string, dir: string, env: Record<string, string> = {}): Promise<Peer | string> {
   const child = spawn(python, [script, '--data', dir, '--m', String(M), '--seed', String(SEED), '--batch', String(BATCH)],
-    { env: oneThreadEnv(), stdio: ['pipe', 'pipe', 'inherit'] });
+    { env: { ...oneThreadEnv(), ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   let failure = '';
   child.on('error', (e) => { failure = e.message; });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -221,7 +223,10 @@ try {
     ['tfjs-wasm', () => tfjsPeer('wasm')],
     ['tfjs-cpu', () => tfjsPeer('cpu')],
     ['numpy', () => pythonPeer('numpy', 'python3', 'bench/numpy/mnist_epoch.py', dir)],
+    // numpy the usual way: glibc's malloc as the process starts (bench/numpy/common.py says why that is slower).
+    ['numpy-plain', () => pythonPeer('numpy-plain', 'python3', 'bench/numpy/mnist_epoch.py', dir, { SIMDNET_NUMPY_SETTLE: '0' })],
     ['torch', () => pythonPeer('torch', '/usr/bin/python3', 'bench/torch/mnist_epoch.py', dir)],
+    ['torch-plain', () => pythonPeer('torch-plain', '/usr/bin/python3', 'bench/torch/mnist_epoch.py', dir, { SIMDNET_NUMPY_SETTLE: '0' })],
   ];
   const unknown = (ONLY ?? []).filter((k) => !makers.some(([key]) => key === k));
   if (unknown.length > 0) throw new Error(`bench:mnist: --only: unknown peer '${unknown.join("', '")}' (expected ${makers.map(([k]) => k).join(', ')})`);

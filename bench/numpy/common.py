@@ -23,8 +23,11 @@ import numpy as np  # noqa: E402  (after the thread pinning above)
 # process (Zen 2 VM, 2026-12-02). A real script reaches the fast state as soon as it frees one large array (its data,
 # a shuffled copy). One 16 MiB block, written and freed here, puts every script there, so a problem timed alone (the
 # bench's per-round runs) is timed as fast as in a process that ran another one first: numpy at its fastest.
-_settle = np.ones(4 << 20, dtype=np.float32)
-del _settle
+# SIMDNET_NUMPY_SETTLE=0 leaves malloc as the process starts (numpy the usual way: `npm run bench:mnist` times both).
+SETTLED = os.environ.get("SIMDNET_NUMPY_SETTLE", "1") != "0"
+if SETTLED:
+    _settle = np.ones(4 << 20, dtype=np.float32)
+    del _settle
 
 
 def blas_name():
@@ -42,6 +45,7 @@ def report_header():
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
         "numpy": np.__version__, "python": platform.python_version(), "blas": blas_name(),
         "threads_env": {k: os.environ.get(k) for k in THREAD_VARS},
+        "malloc": "settled (mmap threshold raised by one freed 16 MiB block)" if SETTLED else "as the process starts",
     }
 
 

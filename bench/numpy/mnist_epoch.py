@@ -117,7 +117,8 @@ def main():
     y = np.fromfile(os.path.join(args.data, "y.u8"), dtype=np.uint8).astype(np.intp)
     net = Mlp(args.seed)
     header = report_header()
-    print(json.dumps({"ready": f"numpy {header['numpy']}, {header['blas']}, python {header['python']}"}), flush=True)
+    malloc = "" if header["malloc"].startswith("settled") else ", glibc malloc as started"
+    print(json.dumps({"ready": f"numpy {header['numpy']}, {header['blas']}, python {header['python']}{malloc}"}), flush=True)
     for line in sys.stdin:
         cmd = line.strip()
         if cmd == "quit":

@@ -31,6 +31,14 @@ except Exception as e:  # noqa: BLE001  (any import failure means: skip this pee
     sys.exit(0)
 
 
+# glibc's malloc as bench/numpy/common.py settles it (one 16 MiB block written and freed, so the mmap threshold
+# rises): torch's CPU tensors come from the same malloc. SIMDNET_NUMPY_SETTLE=0 leaves it as the process starts.
+SETTLED = os.environ.get("SIMDNET_NUMPY_SETTLE", "1") != "0"
+if SETTLED:
+    _settle = np.ones(4 << 20, dtype=np.float32)
+    del _settle
+
+
 def blas_library():
     """The BLAS this torch runs its Linear layers on: a distribution build (BLAS_INFO=generic) takes the system's
     libblas.so.3, whichever library that alternative points at (on Debian without OpenBLAS: the netlib reference)."""
@@ -76,7 +84,7 @@ def main():
         logits = model(X)
         return {"loss": loss_fn(logits, y).item(), "accuracy": (logits.argmax(1) == y).float().mean().item()}
 
-    print(json.dumps({"ready": f"torch {torch.__version__} ({torch.get_num_threads()} thread, BLAS {blas_library()}), python {sys.version.split()[0]}"}),
+    print(json.dumps({"ready": f"torch {torch.__version__} ({torch.get_num_threads()} thread, BLAS {blas_library()}), python {sys.version.split()[0]}{'' if SETTLED else ', glibc malloc as started'}"}),
           flush=True)
     for line in sys.stdin:
         cmd = line.strip()

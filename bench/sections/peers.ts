@@ -72,6 +72,8 @@ const SEED = 20240404;
 const CAT_DIR = new URL('../../../shared/data/catvnoncat/', import.meta.url);
 
 const NUMPY = 'numpy (reference, separate process)';
+/** numpy the usual way: glibc's malloc as the process starts (bench/numpy/common.py: SIMDNET_NUMPY_SETTLE=0). */
+const NUMPY_PLAIN = 'numpy, malloc as started (separate process)';
 /** One ratio column per contender here (rows whose workload lacks it show —). */
 const TFJS_HAND = 'tfjs wasm, by hand';
 /** simdnet simd timed the way fit runs between records: trainer.steps(10), per step. */
@@ -214,11 +216,12 @@ const NUMPY_SCRIPT = fileURLToPath(new URL('../numpy/cat_step.py', import.meta.u
  * round of `name` (after quiesce(); spawnReference notes any CPU this process used meanwhile), so numpy
  * sees the same drift of the shared machine's load as the JS contenders, instead of one burst before them.
  */
-function numpyTimed(dir: string, name: 'cat' | 'mlp', ctx: SectionContext): Timed {
-  const out = path.join(dir, `round-${name}.json`);
+function numpyTimed(dir: string, name: 'cat' | 'mlp', ctx: SectionContext, settle = true): Timed {
+  const out = path.join(dir, `round-${name}${settle ? '' : '-plain'}.json`);
+  const env = { ...oneThreadEnv(), ...(settle ? {} : { SIMDNET_NUMPY_SETTLE: '0' }) };
   const external = async (): Promise<number[]> => {
     const { result: r } = await spawnReference('python3', [NUMPY_SCRIPT, '--inputs', dir, '--out', out, '--only', name, '--rounds', '1',
-      '--seconds', ctx.quick ? '0.3' : '1.0'], { stdio: ['ignore', 'ignore', 'ignore'], timeout: 300_000, env: oneThreadEnv() });
+      '--seconds', ctx.quick ? '0.3' : '1.0'], { stdio: ['ignore', 'ignore', 'ignore'], timeout: 300_000, env });
     if (r.status !== 0) throw new Error(`numpy ${name} round failed (status ${r.status})`);
     const rep = JSON.parse(await readFile(out, 'utf8')) as Record<string, NumpyEntry & { samples_ms: number[] }>;
     return rep[name]!.samples_ms;
@@ -279,7 +282,7 @@ async function makeAll<T>(makers: [string, Maker<T>][], title: string): Promise<
 }
 
 async function trainWorkload(id: string, title: string, makers: [string, Maker<TrainContender>][],
-  skipped: Row[], external?: [string, Timed]): Promise<WorkloadResult & { contenders: Map<string, TrainContender>; external?: Timed }> {
+  skipped: Row[], externals: [string, Timed][] = []): Promise<WorkloadResult & { contenders: Map<string, TrainContender>; externals: Map<string, Timed> }> {
   log(`\n${title}`);
   const { contenders, unavailable } = await makeAll(makers, title);
   const checks: string[] = [];
@@ -325,9 +328,9 @@ async function trainWorkload(id: string, title: string, makers: [string, Maker<T
     const probeMs = performance.now() - t0;
     timed.set(name, { fn, async: isAsync, activate: c.activate?.bind(c), reps: c.stepsPerCall ?? 1, probeMs, samples: [], roundMedians: [] });
   }
-  if (external) timed.set(external[0], external[1]);
+  for (const [name, t] of externals) timed.set(name, t);
   await alternate(id, timed, cfg);
-  if (external) timed.delete(external[0]);
+  for (const [name] of externals) timed.delete(name);
   for (const name of makers.map(([n]) => n)) {
     const t = timed.get(name);
     if (t === undefined) {
@@ -341,7 +344,7 @@ async function trainWorkload(id: string, title: string, makers: [string, Maker<T
     });
   }
   rows.push(...skipped.map((r) => ({ ...r, workload: title })));
-  return { id, title, rows, checks, warnings, contenders, ...(external ? { external: external[1] } : {}) };
+  return { id, title, rows, checks, warnings, contenders, externals: new Map(externals) };
 }
 
 async function predictWorkload(id: string, title: string, input: Float32Array, makers: [string, Maker<PredictContender>][]): Promise<WorkloadResult> {
@@ -419,17 +422,18 @@ function markdownTable(results: WorkloadResult[]): string {
   return lines.join('\n');
 }
 
-function numpyRow(title: string, entry: NumpyEntry, fp: string, timed: Timed): Row {
+function numpyRow(title: string, entry: NumpyEntry, fp: string, timed: Timed, contender: string): Row {
   const match = entry.fingerprint === fp;
   return {
-    workload: title, contender: NUMPY, stats: stats(timed.samples), roundMedians: timed.roundMedians,
+    workload: title, contender, stats: stats(timed.samples), roundMedians: timed.roundMedians,
     firstCost: entry.first_cost, costAfterStep: entry.cost_after_step,
     note: match ? 'same inputs' : 'DIFFERENT inputs (random, fingerprint mismatch)',
   };
 }
 
-/** Adds numpy's row (its per-round samples) to a training workload after checking that its first cost agrees with simdnet's. */
-function addNumpy(w: WorkloadResult, entry: NumpyEntry | undefined, fp: string, how: string, timed: Timed | undefined): void {
+/** Adds numpy's rows (fastest, then usual way: their per-round samples) to a training workload after checking that its first cost agrees with simdnet's. */
+function addNumpy(w: WorkloadResult, entry: NumpyEntry | undefined, fp: string, how: string, externals: Map<string, Timed>): void {
+  const timed = externals.get(NUMPY);
   if (entry === undefined || timed === undefined || timed.samples.length === 0) {
     w.rows.push({ workload: w.title, contender: NUMPY, note: how });
     return;
@@ -442,7 +446,9 @@ function addNumpy(w: WorkloadResult, entry: NumpyEntry | undefined, fp: string, 
   } else {
     w.warnings.push(`${w.title}: numpy ran on different inputs (fingerprint mismatch); its row is timing only`);
   }
-  w.rows.push(numpyRow(w.title, entry, fp, timed));
+  w.rows.push(numpyRow(w.title, entry, fp, timed, NUMPY));
+  const plain = externals.get(NUMPY_PLAIN);
+  if (plain !== undefined && plain.samples.length > 0) w.rows.push(numpyRow(w.title, entry, fp, plain, NUMPY_PLAIN));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,7 +482,9 @@ export async function runPeersSection(ctx: SectionContext): Promise<SectionRepor
   ];
 
   // 1. Cat GD step.
-  const numpyIn = (name: 'cat' | 'mlp'): [string, Timed] | undefined => (numpy.dir === null ? undefined : [NUMPY, numpyTimed(numpy.dir, name, ctx)]);
+  // numpy twice: at its fastest (malloc settled, the ratio column) and its usual way (malloc as the process starts).
+  const numpyIn = (name: 'cat' | 'mlp'): [string, Timed][] => (numpy.dir === null ? []
+    : [[NUMPY, numpyTimed(numpy.dir, name, ctx)], [NUMPY_PLAIN, numpyTimed(numpy.dir, name, ctx, false)]]);
   const cat = await trainWorkload('cat', '1. cat [12288,20,7,5,1] GD step, m=209', trainMakers(problems.cat),
     [brainSkip('one activation for all layers and per-example MSE-delta training; no full-batch BCE step')], numpyIn('cat'));
   const simdnetOf = (v: Variant): SimdnetTrain | undefined => cat.contenders.get(VARIANT_LABEL[v]) as SimdnetTrain | undefined;
@@ -490,7 +498,7 @@ export async function runPeersSection(ctx: SectionContext): Promise<SectionRepor
     rssBytes: process.memoryUsage().rss,
   };
   for (const c of cat.contenders.values()) c.dispose();
-  addNumpy(cat, numpy.report?.cat, catFp, numpy.how, cat.external);
+  addNumpy(cat, numpy.report?.cat, catFp, numpy.how, cat.externals);
   addRatios(cat.rows);
   results.push(cat);
 
@@ -499,7 +507,7 @@ export async function runPeersSection(ctx: SectionContext): Promise<SectionRepor
     [brainSkip('no softmax output, no batched cross-entropy Adam step')], numpyIn('mlp'));
   if (numpy.dir !== null) await rm(numpy.dir, { recursive: true, force: true });
   for (const c of mlp.contenders.values()) c.dispose();
-  addNumpy(mlp, numpy.report?.mlp, mlpFp, numpy.how, mlp.external);
+  addNumpy(mlp, numpy.report?.mlp, mlpFp, numpy.how, mlp.externals);
   addRatios(mlp.rows);
   results.push(mlp);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const OUTPUTS = ['build/simdnet.simd.wasm', 'build/simdnet.scalar.wasm', 'build/simdnet.relaxed.wasm',
-  'build/simdnet.edge.simd.wasm', 'build/simdnet.edge.scalar.wasm', 'build/simdnet.edge.int8.simd.wasm', 'build/simdnet.edge.int8.scalar.wasm', 'build/simdnet.threads.wasm', 'dist/index.js', 'dist/cli.js'];
+  'build/simdnet.edge.simd.wasm', 'build/simdnet.edge.scalar.wasm', 'build/simdnet.edge.int8.simd.wasm', 'build/simdnet.edge.int8.scalar.wasm', 'build/simdnet.threads.wasm', 'build/simdnet.threads.relaxed.wasm', 'dist/index.js', 'dist/cli.js'];
 const SOURCES = ['assembly', 'src', 'asconfig.json', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 function newest(path) {

@@ -13,21 +13,22 @@ export type Build = 'simd' | 'relaxed' | 'scalar';
 export interface LoadOptions {
   /** 'auto' (default) picks relaxed where the host validates relaxed SIMD, else simd, else scalar. */
   build?: Build | 'auto';
-  /** Compiled module or raw bytes of either build; overrides the bundled file. With threads > 1: the threads build's bytes. */
+  /** Compiled module or raw bytes of either build; overrides the bundled file. With threads > 1: a threads build's bytes. */
   source?: WebAssembly.Module | BufferSource;
   /**
    * Where to fetch the kernel module instead of the bundled file: a URL (relative to the page) for the build
-   * it holds, or a function from the build ('simd' | 'relaxed' | 'scalar' | 'threads') to its URL, e.g.
+   * it holds, or a function from the build ('simd' | 'relaxed' | 'scalar' | 'threads' | 'threads.relaxed') to its URL, e.g.
    * `(build) => \`/wasm/simdnet.\${build}.wasm\`` after copying node_modules/simdnet/build/*.wasm there.
    */
   wasmUrl?: string | URL | ((build: WasmFile) => string | URL);
   /**
-   * Threads that share the large GEMMs, the calling one included (default 1). Above 1, the threads
-   * build (SIMD, shared memory) runs on threads − 1 workers (worker_threads / Web Workers) plus the
-   * caller, with results byte-identical to the simd build; `Kernels.dispose()` ends the workers.
+   * Threads that share the large GEMMs, the calling one included (default 1). Above 1, a threads
+   * build (shared memory; relaxed SIMD where the host has it and build is 'auto' or 'relaxed', else SIMD)
+   * runs on threads − 1 workers (worker_threads / Web Workers) plus the caller, with results
+   * byte-identical to the relaxed or simd build on one thread; `Kernels.dispose()` ends the workers.
    * Where SharedArrayBuffer is missing (a page without cross-origin isolation) or workers cannot
-   * start, it falls back to one thread (the simd build for 'auto': the same results) and
-   * `Kernels.threadsFallback` says why.
+   * start, it falls back to one thread (on the build the threads would have run: the same results)
+   * and `Kernels.threadsFallback` says why.
    */
   threads?: number | 'auto';
   /**
@@ -52,8 +53,8 @@ export interface LoadedModule {
 /** Largest thread count accepted. */
 const MAX_THREADS = 64;
 
-/** Every binary the package ships: the kernel builds, the threads build and the two edge templates. */
-export type WasmFile = Build | 'threads' | 'edge.simd' | 'edge.scalar' | 'edge.int8.simd' | 'edge.int8.scalar';
+/** Every binary the package ships: the kernel builds, the two threads builds (SIMD, relaxed SIMD) and the edge templates. */
+export type WasmFile = Build | 'threads' | 'threads.relaxed' | 'edge.simd' | 'edge.scalar' | 'edge.int8.simd' | 'edge.int8.scalar';
 
 /**
  * URL of a shipped binary; the same relative path works from src/runtime and dist/runtime. One literal
@@ -66,6 +67,7 @@ export function bundledUrl(file: WasmFile): URL {
     case 'relaxed': return new URL('../../build/simdnet.relaxed.wasm', import.meta.url);
     case 'scalar': return new URL('../../build/simdnet.scalar.wasm', import.meta.url);
     case 'threads': return new URL('../../build/simdnet.threads.wasm', import.meta.url);
+    case 'threads.relaxed': return new URL('../../build/simdnet.threads.relaxed.wasm', import.meta.url);
     case 'edge.simd': return new URL('../../build/simdnet.edge.simd.wasm', import.meta.url);
     case 'edge.scalar': return new URL('../../build/simdnet.edge.scalar.wasm', import.meta.url);
     case 'edge.int8.simd': return new URL('../../build/simdnet.edge.int8.simd.wasm', import.meta.url);
@@ -166,18 +168,24 @@ export async function loadModule(options: LoadOptions = {}): Promise<LoadedModul
   }
   checkTuning(options.threadTuning);
   if (threads > 1) {
-    if (wanted === 'relaxed' || wanted === 'scalar') {
-      throw new Error(`simdnet: threads > 1 runs the threads build (SIMD); there is no ${wanted} threads build: load with build: 'auto' or 'simd'`);
+    if (wanted === 'scalar') {
+      throw new Error("simdnet: threads > 1 runs a threads build (SIMD or relaxed SIMD); there is no scalar threads build: load with build: 'auto', 'simd' or 'relaxed'");
     }
     if (options.source instanceof WebAssembly.Module) {
-      throw new Error('simdnet: with threads > 1, source must be the bytes of the threads build (build/simdnet.threads.wasm), not a compiled Module');
+      throw new Error('simdnet: with threads > 1, source must be the bytes of a threads build (build/simdnet.threads.wasm or simdnet.threads.relaxed.wasm), not a compiled Module');
     }
     const simdHost = await hostHasSimd();
+    const relaxedHost = simdHost && await hostHasRelaxedSimd();
+    if (wanted === 'relaxed' && !relaxedHost) {
+      throw new Error('simdnet: this host does not support relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd); load with build: "simd" or "auto"');
+    }
+    // 'auto' takes relaxed SIMD where the host has it, as on one thread.
+    const build: Build = wanted === 'auto' ? (relaxedHost ? 'relaxed' : 'simd') : wanted;
     const reason = threadsUnavailableReason() ?? (simdHost ? null : 'this host has no WebAssembly SIMD');
-    if (reason === null) return loadThreaded(options, threads);
-    // One thread after all. 'auto' means the kernels the threads build runs (simd: the same bytes), not relaxed;
-    // the threads bytes, if given as source, cannot run without shared memory, so the bundled file is used.
-    const single = await loadModule({ build: wanted === 'auto' ? (simdHost ? 'simd' : 'scalar') : wanted, ...(options.wasmUrl === undefined ? {} : { wasmUrl: options.wasmUrl }) });
+    if (reason === null) return loadThreaded(options, threads, build, wanted);
+    // One thread after all, on the build the threads would have run (the same bytes); the threads bytes, if given
+    // as source, cannot run without shared memory, so the bundled file is used.
+    const single = await loadModule({ build: simdHost ? build : 'scalar', ...(options.wasmUrl === undefined ? {} : { wasmUrl: options.wasmUrl }) });
     return { ...single, pool: null, threadsFallback: reason };
   }
   let source = options.source;
@@ -208,9 +216,10 @@ export async function loadModule(options: LoadOptions = {}): Promise<LoadedModul
   return { build, exports };
 }
 
-/** The threads build on a shared memory plus threads − 1 workers; a worker failure leaves the main instance on one thread. */
-async function loadThreaded(options: LoadOptions, threads: number): Promise<LoadedModule> {
-  const bytes = options.source !== undefined ? toBytes(options.source as BufferSource) : await readBundled('threads', options.wasmUrl);
+/** A threads build on a shared memory plus threads − 1 workers; a worker failure leaves the main instance on one thread. */
+async function loadThreaded(options: LoadOptions, threads: number, wantedBuild: Build, wanted: Build | 'auto'): Promise<LoadedModule> {
+  const file: WasmFile = wantedBuild === 'relaxed' ? 'threads.relaxed' : 'threads';
+  const bytes = options.source !== undefined ? toBytes(options.source as BufferSource) : await readBundled(file, options.wasmUrl);
   let loaded;
   try {
     loaded = await instantiateThreaded(bytes, options.threadTuning);
@@ -218,11 +227,15 @@ async function loadThreaded(options: LoadOptions, threads: number): Promise<Load
     throw new Error(`simdnet: the threads kernel module failed to instantiate: ${(cause as Error).message.replace(/^simdnet: /, '')}`, { cause });
   }
   const { exports, memory, workerModule } = loaded;
+  const build: Build = exports.relaxed_enabled?.() === 1 ? 'relaxed' : 'simd';
+  if (wanted !== 'auto' && wanted !== build) {
+    throw new Error(`simdnet: asked for the ${wanted} build but the given module is the ${build} threads build`);
+  }
   try {
     const pool = await ThreadPool.start(exports, workerModule, memory, threads, options.threadTuning);
-    return { build: 'simd', exports, pool, threadsFallback: null };
+    return { build, exports, pool, threadsFallback: null };
   } catch (e) {
-    return { build: 'simd', exports, pool: null, threadsFallback: (e as Error).message.replace(/^simdnet: /, '') };
+    return { build, exports, pool: null, threadsFallback: (e as Error).message.replace(/^simdnet: /, '') };
   }
 }
 

@@ -8,18 +8,18 @@ import { dirname, join, normalize, relative } from 'node:path';
 export const ALLOWED: RegExp[] = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/,
   /^bin\/simdnet\.js$/,
-  /^build\/simdnet\.(simd|relaxed|scalar|threads|edge\.simd|edge\.scalar|edge\.int8\.simd|edge\.int8\.scalar)\.wasm$/,
+  /^build\/simdnet\.(simd|relaxed|scalar|threads|threads\.relaxed|edge\.simd|edge\.scalar|edge\.int8\.simd|edge\.int8\.scalar)\.wasm$/,
   /^dist\/([\w-]+\/)*[\w.-]+\.(js|d\.ts)$/,
   /^docs\/[\w-]+\.md$/,
   /^examples\/edge\/[\w-]+\.c$/,
 ];
 
-/** What must ship: the entries of the exports map, the CLI and the eight binaries. */
+/** What must ship: the entries of the exports map, the CLI and the nine binaries. */
 export const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'bin/simdnet.js',
   'dist/index.js', 'dist/index.d.ts', 'dist/runtime/node.js', 'dist/inline.js', 'dist/inline.d.ts', 'dist/inline-wasm.js',
   'dist/worker/index.js', 'dist/worker/index.d.ts', 'dist/cli.js',
-  ...['simd', 'relaxed', 'scalar', 'threads', 'edge.simd', 'edge.scalar', 'edge.int8.simd', 'edge.int8.scalar'].map((b) => `build/simdnet.${b}.wasm`),
+  ...['simd', 'relaxed', 'scalar', 'threads', 'threads.relaxed', 'edge.simd', 'edge.scalar', 'edge.int8.simd', 'edge.int8.scalar'].map((b) => `build/simdnet.${b}.wasm`),
 ];
 
 function walk(dir: string): string[] {

@@ -26,7 +26,7 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** A bundled binary. */
-export function wasmBytes(build: 'simd' | 'scalar' | 'relaxed' | 'threads'): Uint8Array<ArrayBuffer> {
+export function wasmBytes(build: 'simd' | 'scalar' | 'relaxed' | 'threads' | 'threads.relaxed'): Uint8Array<ArrayBuffer> {
   return new Uint8Array(readFileSync(new URL(`../../build/simdnet.${build}.wasm`, import.meta.url)));
 }
 

@@ -59,7 +59,7 @@ describe('fallback to one thread', () => {
     await expect(Kernels.load({ threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 0/);
     await expect(Kernels.load({ threads: 2.5 })).rejects.toThrow(/threads must be an integer/);
     await expect(Kernels.load({ threads: 2, build: 'scalar' })).rejects.toThrow(/no scalar threads build/);
-    await expect(Kernels.load({ threads: 2, source: new WebAssembly.Module(wasmBytes('threads')) })).rejects.toThrow(/bytes of the threads build/);
+    await expect(Kernels.load({ threads: 2, source: new WebAssembly.Module(wasmBytes('threads')) })).rejects.toThrow(/bytes of a threads build/);
     await expect(Kernels.load({ threads: 2, source: wasmBytes('simd') })).rejects.toThrow(/not the threads build/);
     await expect(Kernels.load({ threads: 2, threadTuning: { spinMs: -1 } })).rejects.toThrow(/spinMs must be in \[0, 1000\], got -1/);
     await expect(Kernels.load({ threads: 2, threadTuning: { minWork: 0 } })).rejects.toThrow(/minWork must be a number ≥ 1/);

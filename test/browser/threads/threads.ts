@@ -1,6 +1,7 @@
 // The opt-in threads build in a browser page (test/browser/threads.e2e.ts serves this page with and
 // without the COOP/COEP headers). Whatever the page is, the same computations run on a single-thread
-// simd Kernels and on threads: 2 (loaded with Kernels.load, with a pool whose workers compute every
+// Kernels of the default build (relaxed SIMD where Chromium validates it, else simd) and on threads: 2, which
+// takes the threads build of the same kind (loaded with Kernels.load, with a pool whose workers compute every
 // block, and by Network.create({ kernels: { threads: 2 } })), and the results are compared byte for
 // byte here; their SHA-256 digests go to the test too, so the two pages can be compared with each
 // other. Then every pool is disposed, timed (a hang shows as a timeout). The report goes to
@@ -42,6 +43,8 @@ export interface ThreadsReport {
   crossOriginIsolated: boolean;
   sharedArrayBuffer: boolean;
   hardwareConcurrency: number;
+  /** The build of the single-thread reference, Kernels.load() (build 'auto'). */
+  singleBuild: string;
   /** Kernels.load({ threads: 2 }) with the default tuning. */
   threaded: { build: string; threads: number; threadsFallback: string | null; workerParts: number };
   /** Kernels.load({ threads: 2, threadTuning: { minWork: 1, callerComputes: false } }): the workers compute every block. */
@@ -152,7 +155,7 @@ async function timedDispose(name: string, kernels: Kernels): Promise<Disposal> {
 
 async function main(): Promise<ThreadsReport> {
   const t0 = performance.now();
-  const single = await Kernels.load({ build: 'simd' });
+  const single = await Kernels.load();
   const threaded = await Kernels.load({ threads: 2 });
   const workersOnly = await Kernels.load({ threads: 2, threadTuning: { minWork: 1, callerComputes: false } });
 
@@ -208,6 +211,7 @@ async function main(): Promise<ThreadsReport> {
     crossOriginIsolated: window.crossOriginIsolated,
     sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
     hardwareConcurrency: navigator.hardwareConcurrency,
+    singleBuild: single.build,
     threaded: threadedState,
     workersOnly: workersOnlyState,
     products,

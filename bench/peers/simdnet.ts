@@ -17,15 +17,20 @@ import type { FitOptions } from '../../src/train/options.js';
 import type { NetSpec, PredictContender, TrainContender, TrainProblem } from './common.js';
 
 /** simdnet contenders: the three single-thread builds, and the threads build on THREADS threads. */
-export type Variant = 'simd' | 'relaxed' | 'scalar' | 'threads';
-export const VARIANTS: readonly Variant[] = ['simd', 'relaxed', 'scalar', 'threads'];
+export type Variant = 'simd' | 'relaxed' | 'scalar' | 'threads' | 'threads-relaxed';
+export const VARIANTS: readonly Variant[] = ['simd', 'relaxed', 'scalar', 'threads', 'threads-relaxed'];
 
 /** Threads of the threads contender (the calling one included). */
 export const THREADS = 2;
 
 export const VARIANT_LABEL: Record<Variant, string> = {
   simd: 'simdnet simd', relaxed: 'simdnet relaxed', scalar: 'simdnet scalar', threads: `simdnet threads (${THREADS})`,
+  'threads-relaxed': `simdnet relaxed threads (${THREADS})`,
 };
+
+/** The file of a variant: build/simdnet.<file>.wasm. */
+const FILE: Record<Variant, string> = { simd: 'simd', relaxed: 'relaxed', scalar: 'scalar', threads: 'threads', 'threads-relaxed': 'threads.relaxed' };
+const isThreads = (v: Variant): boolean => v === 'threads' || v === 'threads-relaxed';
 
 /** The step-level API (src/network.ts), typed here so this file compiles before and after it lands. */
 interface StepTrainer {
@@ -83,15 +88,15 @@ let snapshots: Promise<Snapshots> | null = null;
 export function buildSnapshots(): Promise<Snapshots> {
   snapshots ??= (async () => {
     const out: Snapshots = { builds: {}, unavailable: {} };
-    if (!(await hostHasRelaxedSimd())) out.unavailable.relaxed = 'n/a (host lacks relaxed SIMD)';
+    if (!(await hostHasRelaxedSimd())) out.unavailable.relaxed = out.unavailable['threads-relaxed'] = 'n/a (host lacks relaxed SIMD)';
     const threadsWhy = threadsUnavailableReason();
-    if (threadsWhy !== null) out.unavailable.threads = `n/a (no threads: ${threadsWhy})`;
+    if (threadsWhy !== null) out.unavailable.threads = out.unavailable['threads-relaxed'] = `n/a (no threads: ${threadsWhy})`;
     for (const build of VARIANTS) {
       if (out.unavailable[build] !== undefined) continue;
-      const url = new URL(`../../build/simdnet.${build}.wasm`, import.meta.url);
+      const url = new URL(`../../build/simdnet.${FILE[build]}.wasm`, import.meta.url);
       const [bytes, info] = await Promise.all([readFile(url), stat(url)]);
       out.builds[build] = {
-        build, module: build === 'threads' ? null : new WebAssembly.Module(bytes), bytes: new Uint8Array(bytes), size: bytes.length,
+        build, module: isThreads(build) ? null : new WebAssembly.Module(bytes), bytes: new Uint8Array(bytes), size: bytes.length,
         sha256: createHash('sha256').update(bytes).digest('hex'), mtime: info.mtime.toISOString(),
       };
     }
@@ -108,14 +113,14 @@ export async function loadVariant(variant: Variant): Promise<Kernels> {
   const snaps = await buildSnapshots();
   const snap = snaps.builds[variant];
   if (snap === undefined) throw new VariantUnavailable(snaps.unavailable[variant] ?? `n/a (${variant} build missing)`);
-  if (variant !== 'threads') return Kernels.load({ build: variant, source: snap.module! });
-  const kernels = await Kernels.load({ threads: THREADS, source: snap.bytes });
+  if (!isThreads(variant)) return Kernels.load({ build: variant as 'simd' | 'relaxed' | 'scalar', source: snap.module! });
+  const kernels = await Kernels.load({ threads: THREADS, source: snap.bytes, build: variant === 'threads' ? 'simd' : 'relaxed' });
   threaded.add(kernels);
   if (kernels.threads !== THREADS) {
     const why = kernels.threadsFallback ?? `${kernels.threads} thread(s) started`;
     await disposeKernels(kernels);
-    snaps.unavailable.threads = `n/a (threads fell back to one: ${why})`;
-    throw new VariantUnavailable(snaps.unavailable.threads);
+    snaps.unavailable[variant] = `n/a (threads fell back to one: ${why})`;
+    throw new VariantUnavailable(snaps.unavailable[variant]!);
   }
   return kernels;
 }

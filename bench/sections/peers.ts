@@ -455,6 +455,8 @@ function addNumpy(w: WorkloadResult, entry: NumpyEntry | undefined, fp: string, 
 // The section
 
 const SIMDNET: Variant[] = ['simd', 'relaxed', 'scalar', 'threads'];
+/** Training also times the relaxed threads build ('auto' with threads where the host has relaxed SIMD). */
+const SIMDNET_TRAIN: Variant[] = [...SIMDNET, 'threads-relaxed'];
 
 export async function runPeersSection(ctx: SectionContext): Promise<SectionReport> {
   cfg = peersConfig(ctx.quick);
@@ -472,7 +474,7 @@ export async function runPeersSection(ctx: SectionContext): Promise<SectionRepor
   const results: WorkloadResult[] = [];
   const brainSkip = (why: string): Row => ({ workload: '', contender: 'brain.js', note: `n/a: ${why}` });
   const trainMakers = (p: TrainProblem): [string, Maker<TrainContender>][] => [
-    ...SIMDNET.map((v): [string, Maker<TrainContender>] => [VARIANT_LABEL[v], () => simdnetTrainer(p, v)]),
+    ...SIMDNET_TRAIN.map((v): [string, Maker<TrainContender>] => [VARIANT_LABEL[v], () => simdnetTrainer(p, v)]),
     [SIMD_STEPS, () => simdnetTrainer(p, 'simd', 10)],
     ['pure TS twin', async () => twinTrainer(p)],
     ['tfjs wasm', () => tfjsTrainer(p, 'wasm')],

@@ -1,6 +1,6 @@
-// Threads (opt-in): the threads build (build/simdnet.threads.wasm: SIMD + atomics, one shared
-// imported memory) instantiated once on the calling thread and once in each worker — worker_threads
-// in Node, Web Workers in browsers. The main instance splits large GEMMs over the pool
+// Threads (opt-in): a threads build (build/simdnet.threads.wasm: SIMD + atomics, or its relaxed-SIMD twin
+// simdnet.threads.relaxed.wasm; one shared imported memory) instantiated once on the calling thread and
+// once in each worker — worker_threads in Node, Web Workers in browsers. The main instance splits large GEMMs over the pool
 // (assembly/pool.ts); between jobs a worker busy-waits briefly, then parks in Atomics.wait.
 //
 // Where SharedArrayBuffer is missing (a browser page without cross-origin isolation) or workers

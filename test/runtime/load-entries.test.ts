@@ -80,8 +80,8 @@ describe('entries', () => {
       expect(/new URL\(\s*`/.test(text), `${path} has a template-literal new URL`).toBe(false);
     }
     const literals = [...readFileSync(new URL('runtime/load.ts', SRC), 'utf8').matchAll(/new URL\('([^']+\.wasm)', import\.meta\.url\)/g)].map((m) => m[1]);
-    expect(new Set(literals).size).toBe(8);
-    for (const file of ['simd', 'relaxed', 'scalar', 'threads', 'edge.simd', 'edge.scalar', 'edge.int8.simd', 'edge.int8.scalar'] as const) {
+    expect(new Set(literals).size).toBe(9);
+    for (const file of ['simd', 'relaxed', 'scalar', 'threads', 'threads.relaxed', 'edge.simd', 'edge.scalar', 'edge.int8.simd', 'edge.int8.scalar'] as const) {
       expect(bundledUrl(file).pathname.endsWith(`/build/simdnet.${file}.wasm`)).toBe(true);
     }
   });

@@ -63,7 +63,7 @@ export async function runBench(argv: string[], defaults: SectionName[] = ['gemm'
     const wallSeconds = (performance.now() - started) / 1000;
     const loadAtEnd = os.loadavg();
     const busy = loadAtStart[0]! > BUSY_LOAD * os.cpus().length;
-    const variants = ['simd', 'relaxed', 'scalar', 'threads'] as const;
+    const variants = ['simd', 'relaxed', 'scalar', 'threads', 'threads-relaxed'] as const;
     const buildLine = variants.map((v) => {
       const b = snaps.builds[v];
       return b ? `${v} ${b.sha256.slice(0, 12)} (${b.size} B, built ${b.mtime})` : `${v} ${snaps.unavailable[v]}`;
@@ -75,7 +75,7 @@ export async function runBench(argv: string[], defaults: SectionName[] = ['gemm'
       `# simdnet benchmark${args.quick ? ' (--quick: fewer, shorter rounds — indicative only)' : ''}`,
       '',
       `- node: ${process.version} (V8 ${process.versions.v8}), tinybench ${versions.tinybench}; tfjs-core ${tfInfo.version} (wasm backend: ${tfInfo.wasmThreads} thread, SIMD ${tfInfo.wasmSimd ? 'on' : 'off'}), brain.js ${versions.brainjs}`,
-      `- CPU: ${cpu} (${os.cpus().length} logical cores); every contender on one thread except simdnet threads (${THREADS})`,
+      `- CPU: ${cpu} (${os.cpus().length} logical cores); every contender on one thread except simdnet threads and relaxed threads (${THREADS})`,
       `- date: ${date.toISOString()}; git ${gitHead()}`,
       `- load average (1/5/15 min) at start: ${loadAtStart.map((x) => x.toFixed(2)).join(' / ')}; at end: ${loadAtEnd.map((x) => x.toFixed(2)).join(' / ')}${busy ? ' — WARNING: the machine was busy; timings are noisy (rounds alternate, so the ratios suffer less than the absolute times)' : ''}`,
       `- simdnet binaries (read once at start): ${buildLine}`,

@@ -1,5 +1,5 @@
 // GEMM section of `npm run bench`: C = op(A)·op(B), f32, alpha 1, beta 0, on square shapes and the
-// shapes the course's nets run, timed in alternating rounds for simdnet (simd, relaxed, scalar, threads),
+// shapes the course's nets run, timed in alternating rounds for simdnet (simd, relaxed, scalar, threads, relaxed threads),
 // the pure-TS twin, tfjs (wasm and cpu backends, tf.matMul with transposeA/transposeB) and numpy
 // (a python3 subprocess, OPENBLAS_NUM_THREADS=1, run before the JS rounds), against a WASM SIMD
 // ceiling microkernel measured in the same process.
@@ -31,7 +31,7 @@ const LABEL: Record<Contender, string> = {
   ...VARIANT_LABEL, twin: 'pure TS twin', 'tfjs-wasm': 'tfjs wasm', 'tfjs-cpu': 'tfjs cpu', numpy: 'numpy (reference, separate process)',
 };
 /** Timed in this process, in this order (the rounds rotate it). */
-const IN_PROCESS: Contender[] = ['simd', 'relaxed', 'scalar', 'threads', 'twin', 'tfjs-wasm', 'tfjs-cpu'];
+const IN_PROCESS: Contender[] = ['simd', 'relaxed', 'scalar', 'threads', 'threads-relaxed', 'twin', 'tfjs-wasm', 'tfjs-cpu'];
 /** One ratio column per contender here. */
 const RATIO_COLUMNS: Contender[] = ['simd', 'twin', 'tfjs-wasm', 'tfjs-cpu', 'numpy'];
 
@@ -252,12 +252,13 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
     const ceilingOf = (who: Contender): number | undefined =>
       who === 'simd' || who === 'scalar' ? ceiling.gflops
         : who === 'relaxed' ? (relaxedCeiling ?? ceiling).gflops
-          : who === 'threads' ? THREADS * ceiling.gflops : undefined;
+          : who === 'threads' ? THREADS * ceiling.gflops
+            : who === 'threads-relaxed' ? THREADS * (relaxedCeiling ?? ceiling).gflops : undefined;
 
     // One module per simdnet variant for the whole section.
     const kernels: Partial<Record<Variant, Kernels>> = {};
     const unavailable = new Map<Contender, string>();
-    for (const v of ['simd', 'relaxed', 'scalar', 'threads'] as const) {
+    for (const v of ['simd', 'relaxed', 'scalar', 'threads', 'threads-relaxed'] as const) {
       try {
         kernels[v] = await loadVariant(v);
       } catch (e) {
@@ -370,17 +371,18 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
           row.capped = isCapped(t, config);
         }
         // Fractions of the ceiling and the tile loop, each GEMM call paired with a reference call.
-        for (const who of ['simd', 'relaxed', 'threads'] as const) {
+        for (const who of ['simd', 'relaxed', 'threads', 'threads-relaxed'] as const) {
           const runner = runners.get(who);
           const row = out.find((r) => r.contender === who);
           if (runner === undefined || row?.stats === undefined) continue;
           const reps = Math.max(1, Math.ceil(refMs / row.stats.median));
           await runner.activate?.();
           const call = (): void => { for (let r = 0; r < reps; r++) runner.call(); };
-          const scale = who === 'threads' ? THREADS : 1;
-          const ceilingRef = who === 'relaxed' ? refs.relaxed ?? refs.ceiling : refs.ceiling;
+          const scale = who === 'threads' || who === 'threads-relaxed' ? THREADS : 1;
+          const relaxedRow = who === 'relaxed' || who === 'threads-relaxed';
+          const ceilingRef = relaxedRow ? refs.relaxed ?? refs.ceiling : refs.ceiling;
           row.paired = { ceiling: pairedFraction(ceilingRef, call, reps * flops, pairs, scale) };
-          if (who !== 'relaxed') row.paired.tileLoop = pairedFraction(refs.tileLoop, call, reps * flops, pairs, scale);
+          if (!relaxedRow) row.paired.tileLoop = pairedFraction(refs.tileLoop, call, reps * flops, pairs, scale);
           const p = row.paired.ceiling!;
           log(`  ${LABEL[who]}: ${(100 * p.median).toFixed(1)} % of the ${ceilingRef.name} (paired, ${p.pairs} pairs, ${(100 * p.min).toFixed(0)}–${(100 * p.max).toFixed(0)} %)${row.paired.tileLoop ? `, ${(100 * row.paired.tileLoop.median).toFixed(1)} % of the tile loop` : ''}`);
         }
@@ -415,7 +417,7 @@ export async function runGemmSection(ctx: SectionContext): Promise<SectionReport
       `ceiling f32x4 mul+add (the better of a measurement before and one after the shapes): ${ceilingLine(ceiling)}`,
       relaxedCeiling ? `ceiling f32x4.relaxed_madd: ${ceilingLine(relaxedCeiling)}` : `ceiling f32x4.relaxed_madd: not measured (${snaps.unavailable.relaxed ?? 'see warnings'})`,
       `tile loop (the 4×2 f32x4 tile's inner loop alone, its operands in L1; bench/lib/ceiling.ts): ${tileLoop.gflops.toFixed(1)} GFLOP/s = ${(100 * tileLoop.gflops / ceiling.gflops).toFixed(1)} % of the mul+add ceiling; "% of tile loop" is of it (× ${THREADS} for threads)`,
-      `% of ceiling: simd and scalar rows of the mul+add ceiling, the relaxed row of the relaxed_madd ceiling${relaxedCeiling ? '' : ' (mul+add here)'}, the threads row of ${THREADS} × the mul+add ceiling (${THREADS} cores)`,
+      `% of ceiling: simd and scalar rows of the mul+add ceiling, the relaxed row of the relaxed_madd ceiling${relaxedCeiling ? '' : ' (mul+add here)'}, the threads row of ${THREADS} × the mul+add ceiling, the relaxed threads row of ${THREADS} × the relaxed_madd ceiling (${THREADS} cores)`,
       `% of ceiling and % of tile loop for simd, relaxed and threads are *paired*: ${pairs} back-to-back pairs of one reference call (≈ ${refMs} ms) and GEMM calls (≈ ${refMs} ms), the order alternating, median of the pairs' fractions; a phase of the shared VM then slows both sides of a pair. The scalar row is held to the better ceiling above, measured apart`,
       `tfjs: tf.matMul(A, B, transposeA, transposeB) on tensors made once, result forced with dataSync() (includes copying C out); numpy: ${numpy.how}`,
       `${config.rounds} alternating rounds per shape; contenders slower than ${fmtMs(config.cappedCallMs)} per call are capped (1 sample per round, ${config.cappedRounds} round${config.cappedRounds > 1 ? 's' : ''}); a contender whose earlier rate predicts more than ${fmtMs(skipCallMs(ctx.quick))} per call is skipped`,

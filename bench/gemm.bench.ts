@@ -5,6 +5,7 @@
 //
 // stdout: header lines, the correctness check, and one markdown table.
 // stderr: progress. Raw results: bench/results/gemm-<ISO date>.json and bench/results/gemm-latest.json.
+import './lib/relaxed-flag.js';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { BenchOptions } from 'tinybench';

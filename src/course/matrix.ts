@@ -1,7 +1,7 @@
 // The course module's (n, m) float64 matrices and the numpy operations its notebooks use. Matrix products run on
 // the WASM GEMM once `await ready()` has loaded it, and on the plain-TS twin before that; the rest is plain TS.
-import { defaultKernels } from '../network.js';
-import type { Kernels } from '../kernels.js';
+import { Kernels } from '../kernels.js';
+import { hostHasSimd } from '../runtime/load.js';
 import { createRandom, type Random } from '../rng.js';
 
 /** A (rows, cols) float64 matrix stored row-major, as numpy stores its arrays. */
@@ -17,9 +17,22 @@ export type Gradients = Record<string, Matrix>;
 
 let kernels: Kernels | null = null;
 
-/** Loads the WASM kernels so that matrix products run in WebAssembly; safe to call repeatedly. */
+let loading: Promise<Kernels> | null = null;
+
+/**
+ * Loads the WASM kernels so that matrix products run in WebAssembly; safe to call repeatedly. Always the simd
+ * build (scalar without SIMD), never relaxed SIMD, which 'auto' takes on Node 21+ and in browsers: its fused
+ * multiply-adds round differently from CPU to CPU and move the notebooks' last digits (the Gradient Checking
+ * notebook's N-D difference from 10 significant digits to 5).
+ */
 export async function ready(): Promise<void> {
-  kernels ??= await defaultKernels();
+  loading ??= hostHasSimd().then((simd) => Kernels.load({ build: simd ? 'simd' : 'scalar' }));
+  try {
+    kernels ??= await loading;
+  } catch (e) {
+    loading = null;
+    throw e;
+  }
 }
 
 /** A new matrix, zero-filled or from row-major values. */

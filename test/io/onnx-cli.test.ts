@@ -70,11 +70,15 @@ describe('simdnet export --onnx / simdnet import', () => {
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
     // Without the optional protobufjs package (a resolve hook hides it, as a fresh install of simdnet lacks it).
-    writeFileSync(join(dir, 'hide.mjs'), `export async function resolve(specifier, context, next) {
+    writeFileSync(join(dir, 'hide.mjs'), `export function resolve(specifier, context, next) {
   if (specifier.startsWith('protobufjs')) throw Object.assign(new Error(\`Cannot find package 'protobufjs' imported from \${context.parentURL}\`), { code: 'ERR_MODULE_NOT_FOUND' });
   return next(specifier, context);
 }`);
-    writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module'; register('./hide.mjs', import.meta.url);");
+    // module.registerHooks (in-thread, Node 22.15+); module.register, which Node 26 deprecates with a warning on stderr, before it.
+    writeFileSync(join(dir, 'register.mjs'), `import * as mod from 'node:module';
+import { resolve } from './hide.mjs';
+if (mod.registerHooks) mod.registerHooks({ resolve });
+else mod.register('./hide.mjs', import.meta.url);`);
     for (const args of [['export', '--onnx', 'planar.snet'], ['import', 'torch.onnx']]) {
       const r = await runCli(args, dir, { NODE_OPTIONS: `--import ${join(dir, 'register.mjs')}` });
       expect(r.code, r.stderr).toBe(2);

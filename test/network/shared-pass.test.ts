@@ -146,7 +146,7 @@ describe('where the steps cannot share a pass, they do not, and train the same',
     const { X, Y } = data(129, 37, 6);
     const opts: NetworkOptions = { layers: [129, 20, 1], hidden: 'relu', dtype: 'float32', seed: 4, kernels: { build: 'simd' } };
     // train() checks that the network really runs on 2 threads (no fallback to one).
-    await expectSame('threads', opts, X, Y, FIT, 0, { ...opts, kernels: { threads: 2 } });
+    await expectSame('threads', opts, X, Y, FIT, 0, { ...opts, kernels: { build: 'simd', threads: 2 } });
   });
 
   it('a batch whose size makes the rounding bound unusable (m·u > 1/8) takes the exact check, same bytes', async () => {

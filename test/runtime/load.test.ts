@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import createWabt from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { Kernels } from '../../src/kernels.js';
-import { hostHasSimd, loadModule, type Build } from '../../src/runtime/load.js';
+import { hostHasRelaxedSimd, hostHasSimd, loadModule, type Build } from '../../src/runtime/load.js';
+import { autoBuild, relaxedHost } from './host.js';
 
 const bytes = (build: Build) => readFileSync(new URL(`../../build/simdnet.${build}.wasm`, import.meta.url));
 
@@ -30,13 +31,15 @@ async function wat(text: string): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 describe('Kernels.load build selection', () => {
-  it("auto picks 'simd' on Node 20 (the host validates SIMD)", async () => {
+  it(`auto picks '${autoBuild}' here: 'relaxed' on Node 21 and later (or Node 20 with the flag), else 'simd'`, async () => {
     expect(await hostHasSimd()).toBe(true);
+    expect(await hostHasRelaxedSimd()).toBe(relaxedHost);
     const K = await Kernels.load();
-    expect(K.build).toBe('simd');
+    expect(K.build).toBe(autoBuild);
     expect(K.exports.simd_enabled()).toBe(1);
+    expect(K.exports.relaxed_enabled?.() ?? 0).toBe(relaxedHost ? 1 : 0);
     smoke(K);
-    expect((await Kernels.load({ build: 'auto' })).build).toBe('simd');
+    expect((await Kernels.load({ build: 'auto' })).build).toBe(autoBuild);
   });
 
   it('explicit builds load the matching bundled file', async () => {

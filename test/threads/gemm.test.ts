@@ -16,8 +16,10 @@ let workersOnly: Kernels;
 
 beforeAll(async () => {
   single = await Kernels.load({ build: 'simd' });
-  pools.push(await Kernels.load({ threads: 2, threadTuning: { minWork: 1, spinMs: 0.2 } }));
-  workersOnly = await Kernels.load({ threads: 3, threadTuning: { minWork: 1, spinMs: 0.2, callerComputes: false } });
+  // build: 'simd' by name: 'auto' takes the relaxed threads build where the host has relaxed SIMD (Node 22 and
+  // later), whose fused multiply-adds round differently (test/relaxed/threads-relaxed.test.ts holds that one).
+  pools.push(await Kernels.load({ build: 'simd', threads: 2, threadTuning: { minWork: 1, spinMs: 0.2 } }));
+  workersOnly = await Kernels.load({ build: 'simd', threads: 3, threadTuning: { minWork: 1, spinMs: 0.2, callerComputes: false } });
   pools.push(workersOnly);
   for (const k of pools) {
     expect(k.threads, k.threadsFallback ?? '').toBeGreaterThan(1);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kernels } from '../../src/kernels.js';
 import { Network, type NetworkOptions } from '../../src/network.js';
 import type { FitOptions } from '../../src/train/options.js';
+import { autoBuild } from '../runtime/host.js';
 import { bytesOf, firstDifference, mulberry32 } from './helpers.js';
 
 let single: Kernels;
@@ -12,8 +13,10 @@ let threaded: Kernels;
 let splitAll: Kernels;
 
 beforeAll(async () => {
-  single = await Kernels.load({ build: 'simd' });
+  // 'auto' on both sides: the simd build, or relaxed SIMD where the host has it (Node 21 and later).
+  single = await Kernels.load({ build: autoBuild });
   threaded = await Kernels.load({ threads: 2 });
+  expect(threaded.build).toBe(autoBuild);
   // Every product split, and every block computed by a worker (the caller only hands them out).
   splitAll = await Kernels.load({ threads: 2, threadTuning: { minWork: 1, spinMs: 0.2, callerComputes: false } });
   expect(threaded.threads, threaded.threadsFallback ?? '').toBe(2);

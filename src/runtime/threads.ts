@@ -143,65 +143,85 @@ export function withPassiveData(bytes: Uint8Array): WasmBytes {
     throw new Error('simdnet: not a WebAssembly binary');
   }
   const out: number[] = Array.from(bytes.subarray(0, 8));
-  let pos = 8;
-  const uleb = (): number => {
-    let result = 0, shift = 0, byte: number;
-    do {
-      byte = bytes[pos++]!;
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return result;
-  };
-  const skipSleb = (): void => { while (bytes[pos++]! & 0x80); };
-  const putUleb = (dst: number[], value: number): void => {
-    do {
-      let byte = value % 128;
-      value = Math.floor(value / 128);
-      if (value !== 0) byte |= 0x80;
-      dst.push(byte);
-    } while (value !== 0);
-  };
-  while (pos < bytes.length) {
-    const id = bytes[pos++]!;
-    const size = uleb();
-    const start = pos;
+  // A cursor object, not closures over a local: Node 26's optimizing tiers now and then dropped the increments
+  // of a captured `pos` in `while (bytes[pos++] & 0x80);` (test/threads/lifecycle.test.ts).
+  const r = new Cursor(bytes, 8);
+  while (r.pos < bytes.length) {
+    const id = r.byte();
+    const size = r.leb();
+    const start = r.pos;
     const end = start + size;
+    if (end > bytes.length) throw new Error('simdnet: malformed WebAssembly section');
     if (id !== 11) {
       out.push(id);
       putUleb(out, size);
       for (let q = start; q < end; q++) out.push(bytes[q]!);
-      pos = end;
+      r.pos = end;
       continue;
     }
     const body: number[] = [];
-    const count = uleb();
+    const count = r.leb();
     putUleb(body, count);
     for (let s = 0; s < count; s++) {
-      const flags = uleb();
+      const flags = r.leb();
       if (flags === 0 || flags === 2) {
-        if (flags === 2) uleb(); // memory index
-        // Constant offset expression: i32.const / i64.const / global.get, then end.
-        const op = bytes[pos++]!;
-        if (op === 0x41 || op === 0x42) skipSleb();
-        else if (op === 0x23) uleb();
+        if (flags === 2) r.leb(); // memory index
+        // Constant offset expression: i32.const / i64.const (a signed LEB, skipped as one) / global.get, then end.
+        const op = r.byte();
+        if (op === 0x41 || op === 0x42 || op === 0x23) r.leb();
         else throw new Error(`simdnet: unsupported data segment offset (opcode 0x${op.toString(16)})`);
-        if (bytes[pos++] !== 0x0b) throw new Error('simdnet: unsupported data segment offset expression');
+        if (r.byte() !== 0x0b) throw new Error('simdnet: unsupported data segment offset expression');
       } else if (flags !== 1) {
         throw new Error(`simdnet: unknown data segment kind ${flags}`);
       }
-      const length = uleb();
+      const length = r.leb();
+      if (r.pos + length > end) throw new Error('simdnet: malformed data section');
       body.push(1);
       putUleb(body, length);
-      for (let q = pos; q < pos + length; q++) body.push(bytes[q]!);
-      pos += length;
+      for (let q = r.pos; q < r.pos + length; q++) body.push(bytes[q]!);
+      r.pos += length;
     }
-    if (pos !== end) throw new Error('simdnet: malformed data section');
+    if (r.pos !== end) throw new Error('simdnet: malformed data section');
     out.push(11);
     putUleb(out, body.length);
     for (const b of body) out.push(b);
   }
   return new Uint8Array(out);
+}
+
+/** Reads a WebAssembly binary from `pos` on. */
+class Cursor {
+  constructor(readonly bytes: Uint8Array, public pos: number) {}
+
+  /** The next byte (past the end: an Error, not undefined). */
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw new Error('simdnet: truncated WebAssembly binary');
+    const b = this.bytes[this.pos]!;
+    this.pos = this.pos + 1;
+    return b;
+  }
+
+  /** An unsigned LEB128 (a signed one is skipped the same way: the high bit of each byte says whether one follows). */
+  leb(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((b & 0x80) === 0) return result;
+    }
+  }
+}
+
+/** Appends value as an unsigned LEB128. */
+function putUleb(dst: number[], value: number): void {
+  do {
+    let byte = value % 128;
+    value = Math.floor(value / 128);
+    if (value !== 0) byte |= 0x80;
+    dst.push(byte);
+  } while (value !== 0);
 }
 
 /**

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 // Loaded before any test stubs SharedArrayBuffer: Node's worker module reads that global once, when it
 // is first loaded, and its workers cannot start if it was missing then.
 import 'node:worker_threads';
+import createWabt from 'wabt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Kernels } from '../../src/kernels.js';
 import { Network } from '../../src/network.js';
@@ -131,6 +132,37 @@ describe('instantiating a worker writes nothing to the shared memory', () => {
     };
     expect(await instantiateOn(passive)).toBe(-1);
     expect(await instantiateOn(bytes)).toBeGreaterThanOrEqual(0); // the original re-applies its data
+  });
+
+  it('the copy is the module with its segments made passive, as wabt reads both; 300 times over (the optimizing tiers)', async () => {
+    const wabt = await createWabt();
+    const text = (wasm: Uint8Array) => {
+      const mod = wabt.readWasm(wasm, { readDebugNames: false, threads: true, simd: true, relaxed_simd: true } as never);
+      try {
+        return mod.toText({});
+      } finally {
+        mod.destroy();
+      }
+    };
+    for (const build of ['threads', 'threads.relaxed'] as const) {
+      const bytes = wasmBytes(build);
+      const original = text(bytes);
+      const active = original.split('\n').filter((l) => l.trimStart().startsWith('(data '));
+      expect(active.length, build).toBeGreaterThan(100);
+      expect(active.every((l) => /^\s*\(data \(;\d+;\) \(i32\.const \d+\) "/.test(l)), build).toBe(true);
+      // Node 26 once dropped the cursor's increments in optimized code, a few calls in; every copy must be the first one's bytes.
+      const first = withPassiveData(bytes);
+      for (let i = 0; i < 300; i++) expect(firstDifference(withPassiveData(bytes), first), `${build}, call ${i}`).toBe(-1);
+      expect(text(first), build).toBe(original.replace(/^(\s*\(data \(;\d+;\)) \(i32\.const \d+\)/gm, '$1'));
+    }
+  });
+
+  it('names a cut or malformed binary instead of reading past its end', () => {
+    const bytes = wasmBytes('threads');
+    expect(() => withPassiveData(bytes.subarray(0, 4))).toThrow(/not a WebAssembly binary/);
+    for (const cut of [9, 100, bytes.length - 1, bytes.length - 300]) {
+      expect(() => withPassiveData(bytes.subarray(0, cut)), `cut at ${cut}`).toThrow(/^simdnet: (truncated WebAssembly binary|malformed)/);
+    }
   });
 });
 

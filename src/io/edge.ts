@@ -10,6 +10,7 @@
 import { decodeModel, encodeModel, quantizeInt8 } from './format.js';
 import { bundledUrl, readBundled, type Build, type WasmFile } from '../runtime/load.js';
 import type { WasmBytes } from '../runtime/host.js';
+import { uleb, WasmReader } from '../runtime/wasm-binary.js';
 
 /** Options of exportEdgeWasm. */
 export interface EdgeExportOptions {
@@ -65,46 +66,6 @@ interface Section {
   payload: Uint8Array;
 }
 
-class Reader {
-  pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
-  byte(): number {
-    if (this.pos >= this.bytes.length) throw new Error('simdnet: the edge template is truncated');
-    return this.bytes[this.pos++]!;
-  }
-  /** Unsigned LEB128 (≤ 32 bits). */
-  u32(): number {
-    let result = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (shift > 28) throw new Error('simdnet: the edge template has a malformed LEB128 number');
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-    }
-  }
-  take(n: number): Uint8Array {
-    if (this.pos + n > this.bytes.length) throw new Error('simdnet: the edge template is truncated');
-    const out = this.bytes.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-  get done(): boolean {
-    return this.pos >= this.bytes.length;
-  }
-}
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  do {
-    let b = v % 128;
-    v = Math.floor(v / 128);
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
 function sleb32(value: number): number[] {
   const out: number[] = [];
   let v = value | 0;
@@ -134,7 +95,7 @@ function parseSections(bytes: Uint8Array): Section[] {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d || bytes[4] !== 1) {
     throw new Error('simdnet: the edge template is not a WebAssembly binary (version 1)');
   }
-  const r = new Reader(bytes);
+  const r = new WasmReader(bytes, 'the edge template');
   r.pos = 8;
   const sections: Section[] = [];
   while (!r.done) {
@@ -161,7 +122,7 @@ interface ExportEntry {
 }
 
 function parseExports(payload: Uint8Array): ExportEntry[] {
-  const r = new Reader(payload);
+  const r = new WasmReader(payload, 'the edge template');
   const count = r.u32();
   const out: ExportEntry[] = [];
   for (let i = 0; i < count; i++) {
@@ -176,7 +137,7 @@ function parseExports(payload: Uint8Array): ExportEntry[] {
 
 /** Rewrites the global section with new i32.const initialisers for the given global indices. */
 function patchGlobals(payload: Uint8Array, values: Map<number, number>): Uint8Array {
-  const r = new Reader(payload);
+  const r = new WasmReader(payload, 'the edge template');
   const count = r.u32();
   const parts: (Uint8Array | number[])[] = [uleb(count)];
   for (let i = 0; i < count; i++) {
@@ -206,7 +167,7 @@ function patchGlobals(payload: Uint8Array, values: Map<number, number>): Uint8Ar
 
 /** Raises the (single) memory's minimum to at least `pages`. */
 function patchMemory(payload: Uint8Array, pages: number): Uint8Array {
-  const r = new Reader(payload);
+  const r = new WasmReader(payload, 'the edge template');
   if (r.u32() !== 1) throw new Error('simdnet: the edge template must define exactly one memory');
   const flags = r.byte();
   if (flags !== 0 && flags !== 1) throw new Error(`simdnet: the edge template's memory has unsupported limits (flags ${flags})`);
@@ -225,7 +186,7 @@ function appendSegment(payload: Uint8Array | null, address: number, bytes: Uint8
   let count = 0;
   let rest: Uint8Array = new Uint8Array(0);
   if (payload !== null) {
-    const r = new Reader(payload);
+    const r = new WasmReader(payload, 'the edge template');
     count = r.u32();
     rest = payload.subarray(r.pos);
   }
@@ -279,7 +240,7 @@ export function edgeModelInfo(wasm: Uint8Array): Record<string, unknown> | null 
   }
   for (const s of sections) {
     if (s.id !== 0) continue;
-    const r = new Reader(s.payload);
+    const r = new WasmReader(s.payload, 'the edge template');
     const name = new TextDecoder().decode(r.take(r.u32()));
     if (name !== MODEL_INFO_SECTION) continue;
     const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(s.payload.subarray(r.pos)));
@@ -372,7 +333,7 @@ export async function bakeEdgeModule(template: Uint8Array, modelBytes: Uint8Arra
     } else if (s.id === SECTION.memory) {
       out.push({ id: s.id, payload: patchMemory(s.payload, pages) });
     } else if (s.id === SECTION.dataCount) {
-      const count = new Reader(s.payload).u32();
+      const count = new WasmReader(s.payload, 'the edge template').u32();
       out.push({ id: s.id, payload: new Uint8Array(uleb(count + 1)) });
     } else if (s.id === SECTION.data) {
       out.push({ id: s.id, payload: appendSegment(s.payload, address, modelBytes) });

@@ -7,6 +7,7 @@
 // cannot be started, loading falls back to one thread and says why (Kernels.threadsFallback).
 import type { KernelExports } from './abi.js';
 import { host, type WasmBytes } from './host.js';
+import { uleb, WasmReader } from './wasm-binary.js';
 
 /** Exports the threads build adds (assembly/threads.ts). */
 export interface ThreadExports {
@@ -143,85 +144,42 @@ export function withPassiveData(bytes: Uint8Array): WasmBytes {
     throw new Error('simdnet: not a WebAssembly binary');
   }
   const out: number[] = Array.from(bytes.subarray(0, 8));
-  // A cursor object, not closures over a local: Node 26's optimizing tiers now and then dropped the increments
-  // of a captured `pos` in `while (bytes[pos++] & 0x80);` (test/threads/lifecycle.test.ts).
-  const r = new Cursor(bytes, 8);
-  while (r.pos < bytes.length) {
+  const r = new WasmReader(bytes, 'the threads kernel module', 8);
+  while (!r.done) {
     const id = r.byte();
-    const size = r.leb();
-    const start = r.pos;
-    const end = start + size;
-    if (end > bytes.length) throw new Error('simdnet: malformed WebAssembly section');
+    const size = r.u32();
+    const end = r.pos + size;
     if (id !== 11) {
-      out.push(id);
-      putUleb(out, size);
-      for (let q = start; q < end; q++) out.push(bytes[q]!);
-      r.pos = end;
+      out.push(id, ...uleb(size));
+      for (const b of r.take(size)) out.push(b);
       continue;
     }
+    if (end > bytes.length) throw new Error('simdnet: the threads kernel module is truncated');
     const body: number[] = [];
-    const count = r.leb();
-    putUleb(body, count);
+    const count = r.u32();
+    body.push(...uleb(count));
     for (let s = 0; s < count; s++) {
-      const flags = r.leb();
+      const flags = r.u32();
       if (flags === 0 || flags === 2) {
-        if (flags === 2) r.leb(); // memory index
-        // Constant offset expression: i32.const / i64.const (a signed LEB, skipped as one) / global.get, then end.
+        if (flags === 2) r.u32(); // memory index
+        // Constant offset expression: i32.const / i64.const / global.get, then end.
         const op = r.byte();
-        if (op === 0x41 || op === 0x42 || op === 0x23) r.leb();
+        if (op === 0x41 || op === 0x42 || op === 0x23) r.skipLeb();
         else throw new Error(`simdnet: unsupported data segment offset (opcode 0x${op.toString(16)})`);
         if (r.byte() !== 0x0b) throw new Error('simdnet: unsupported data segment offset expression');
       } else if (flags !== 1) {
         throw new Error(`simdnet: unknown data segment kind ${flags}`);
       }
-      const length = r.leb();
+      const length = r.u32();
       if (r.pos + length > end) throw new Error('simdnet: malformed data section');
-      body.push(1);
-      putUleb(body, length);
-      for (let q = r.pos; q < r.pos + length; q++) body.push(bytes[q]!);
-      r.pos += length;
+      body.push(1, ...uleb(length));
+      for (const b of r.take(length)) body.push(b);
     }
     if (r.pos !== end) throw new Error('simdnet: malformed data section');
-    out.push(11);
-    putUleb(out, body.length);
+    out.push(11, ...uleb(body.length));
     for (const b of body) out.push(b);
   }
   return new Uint8Array(out);
-}
-
-/** Reads a WebAssembly binary from `pos` on. */
-class Cursor {
-  constructor(readonly bytes: Uint8Array, public pos: number) {}
-
-  /** The next byte (past the end: an Error, not undefined). */
-  byte(): number {
-    if (this.pos >= this.bytes.length) throw new Error('simdnet: truncated WebAssembly binary');
-    const b = this.bytes[this.pos]!;
-    this.pos = this.pos + 1;
-    return b;
-  }
-
-  /** An unsigned LEB128 (a signed one is skipped the same way: the high bit of each byte says whether one follows). */
-  leb(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((b & 0x80) === 0) return result;
-    }
-  }
-}
-
-/** Appends value as an unsigned LEB128. */
-function putUleb(dst: number[], value: number): void {
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    dst.push(byte);
-  } while (value !== 0);
 }
 
 /**
